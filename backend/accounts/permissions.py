@@ -1,0 +1,156 @@
+"""The one place that answers "may this user do X on this object".
+
+Roles are per object. Each app registers its own actions with `@rule("app.action")` in its
+`permissions.py` (imported from its AppConfig.ready); everything asks through `may()` or
+`require()`. Role look-ups are loaded once per user object and cached on it, so a page that
+asks many questions costs a few queries, not one per question.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.errors import NotAuthenticated, PermissionDenied
+
+Rule = Callable[[Any, Any], bool]
+_rules: dict[str, Rule] = {}
+
+
+def rule(action: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if action in _rules:
+            raise RuntimeError(f"permission rule {action!r} registered twice")
+        _rules[action] = fn
+        return fn
+
+    return register
+
+
+def may(user: Any, action: str, obj: Any = None) -> bool:
+    """True when `user` may do `action` on `obj`. Unknown actions are refused, never allowed."""
+    fn = _rules.get(action)
+    if fn is None:
+        raise KeyError(f"no permission rule named {action!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(fn(user, obj))
+
+
+def require(user: Any, action: str, obj: Any = None, message: str | None = None) -> None:
+    """Raise NotAuthenticated (401) or PermissionDenied (403) unless `may` allows it."""
+    if user is None or not user.is_authenticated:
+        raise NotAuthenticated(_("请先登录。"))
+    if not may(user, action, obj):
+        raise PermissionDenied(message or _("您没有权限执行此操作。"))
+
+
+@dataclass(frozen=True)
+class Roles:
+    verified_communities: frozenset[int]
+    organiser_communities: frozenset[int]
+    pending_communities: frozenset[int]
+    stations: frozenset[int]
+    organisations: frozenset[int]
+    funds: frozenset[int]
+    is_admin: bool
+
+
+def roles_of(user: Any) -> Roles:
+    """All of a user's roles, loaded once and cached on the user object."""
+    cached = getattr(user, "_zc_roles", None)
+    if cached is not None:
+        return cached
+    from .models import CommunityMembership, FundReviewer, OrganisationStaff, StationStaff
+
+    if not user.is_authenticated:
+        roles = Roles(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), False)
+    else:
+        verified: set[int] = set()
+        organiser: set[int] = set()
+        pending: set[int] = set()
+        for community_id, role, status in CommunityMembership.objects.filter(user=user).values_list(
+            "community_id", "role", "status"
+        ):
+            if status == CommunityMembership.Status.VERIFIED:
+                verified.add(community_id)
+                if role == CommunityMembership.Role.ORGANISER:
+                    organiser.add(community_id)
+            elif status == CommunityMembership.Status.PENDING:
+                pending.add(community_id)
+        roles = Roles(
+            verified_communities=frozenset(verified),
+            organiser_communities=frozenset(organiser),
+            pending_communities=frozenset(pending),
+            stations=frozenset(StationStaff.objects.filter(user=user).values_list("station_id", flat=True)),
+            organisations=frozenset(
+                OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
+            ),
+            funds=frozenset(FundReviewer.objects.filter(user=user).values_list("fund_id", flat=True)),
+            is_admin=bool(user.is_superuser),
+        )
+    user._zc_roles = roles
+    return roles
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles after they change (a membership verified, a role granted)."""
+    if hasattr(user, "_zc_roles"):
+        del user._zc_roles
+
+
+# --- Predicates other apps build their rules from ---------------------------------------------
+
+
+def is_platform_admin(user: Any) -> bool:
+    return user.is_authenticated and roles_of(user).is_admin
+
+
+def is_verified_member(user: Any, community_id: int) -> bool:
+    """A verified resident or organiser of the community (organisers are members too)."""
+    return user.is_authenticated and community_id in roles_of(user).verified_communities
+
+
+def is_organiser(user: Any, community_id: int) -> bool:
+    return user.is_authenticated and (community_id in roles_of(user).organiser_communities or is_platform_admin(user))
+
+
+def is_organiser_of_any(user: Any, community_ids: Any) -> bool:
+    r = roles_of(user)
+    return r.is_admin or bool(r.organiser_communities & set(community_ids))
+
+
+def is_fund_reviewer(user: Any, fund_id: int) -> bool:
+    return user.is_authenticated and (fund_id in roles_of(user).funds or is_platform_admin(user))
+
+
+def is_station_staff(user: Any, station_id: int) -> bool:
+    return user.is_authenticated and (station_id in roles_of(user).stations or is_platform_admin(user))
+
+
+def is_organisation_staff(user: Any, organisation_id: int) -> bool:
+    return user.is_authenticated and (organisation_id in roles_of(user).organisations or is_platform_admin(user))
+
+
+# --- Rules of this app ---------------------------------------------------------------------------
+
+
+@rule("community.join")
+def _community_join(user: Any, community: Any) -> bool:
+    return True  # any signed-in person may ask; the service refuses duplicates with a clear message
+
+
+@rule("community.verify_members")
+def _community_verify(user: Any, community: Any) -> bool:
+    return is_organiser(user, community.pk)
+
+
+@rule("community.view_members")
+def _community_view_members(user: Any, community: Any) -> bool:
+    return is_organiser(user, community.pk)
+
+
+@rule("consent.record")
+def _consent_record(user: Any, community: Any) -> bool:
+    return is_organiser(user, community.pk)

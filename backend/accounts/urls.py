@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("register/", views.register, name="register"),
+    path("me/", views.me, name="me"),
+    path("organiser/join-requests/", views.join_queue, name="join_queue"),
+    path("organiser/join-requests/<int:membership_id>/decide/", views.join_decide, name="join_decide"),
+]

@@ -1,0 +1,38 @@
+"""Topics are registered by the domain apps; live knows only their names, who may subscribe and
+how to build a snapshot. A topic is `<kind>.<id>`, e.g. `campaign.12` or `user.5`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TopicKind:
+    kind: str
+    may_subscribe: Callable[[Any, str], bool]  # (user, object id) -> bool
+    snapshot: Callable[[str], dict] | None = None  # (object id) -> current state
+    private: bool = False
+
+
+_kinds: dict[str, TopicKind] = {}
+
+
+def register_topic(
+    kind: str,
+    *,
+    may_subscribe: Callable[[Any, str], bool],
+    snapshot: Callable[[str], dict] | None = None,
+    private: bool = False,
+) -> None:
+    """Called by a domain app in its AppConfig.ready()."""
+    _kinds[kind] = TopicKind(kind=kind, may_subscribe=may_subscribe, snapshot=snapshot, private=private)
+
+
+def topic_kind(topic: str) -> TopicKind | None:
+    kind, _, _obj = topic.partition(".")
+    return _kinds.get(kind)
+
+
+def split(topic: str) -> tuple[str, str]:
+    kind, _, obj = topic.partition(".")
+    return kind, obj
