@@ -226,6 +226,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
+# --- Problems ------------------------------------------------------------------------------
+PROBLEMS_COMMENT_EDIT_MINUTES = env_int("PROBLEMS_COMMENT_EDIT_MINUTES", 15)
+PROBLEMS_PHOTO_MAX_COUNT = env_int("PROBLEMS_PHOTO_MAX_COUNT", 4)
+PROBLEMS_PHOTO_MAX_BYTES = env_int("PROBLEMS_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+PROBLEMS_PHOTO_MAX_SIDE = env_int("PROBLEMS_PHOTO_MAX_SIDE", 8000)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
