@@ -51,6 +51,7 @@ class Ballot(models.Model):
     result = models.JSONField(_("计票结果"), default=dict, blank=True)
     tallied_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    opened_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("投票")

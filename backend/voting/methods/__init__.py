@@ -6,7 +6,8 @@ Choices, as stored in `Cast.choices` (option ids are ints):
 
 - single:   {"option": 3}  or {"option": null} for a blank paper
 - approval: {"options": [1, 3]}  (any number up to max_choices; [] is blank)
-- ranked:   {"ranking": [3, 1]}  (most preferred first; partial rankings allowed; [] is blank)
+- ranked:   {"ranking": [3, 1]}  (most preferred first; partial rankings allowed; [] is blank);
+            input may also be {"ranks": {"3": 1, "1": 2}} (a rank per option, as the page sends)
 - score:    {"scores": {"1": 5, "3": 0}}  (0–5 per option; unscored options are skipped)
 - budget:   {"options": [1, 3]}  (total cost within the budget; [] is blank)
 
