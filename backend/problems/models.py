@@ -238,7 +238,7 @@ class CommentReport(models.Model):
     class Meta:
         verbose_name = _("评论举报")
         verbose_name_plural = _("评论举报")
-        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="comment_report_once")]
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter"], name="problem_comment_report_once")]
 
     def __str__(self) -> str:
         return f"{self.reporter} → {self.comment_id}"
@@ -254,7 +254,7 @@ class Endorsement(models.Model):
     class Meta:
         verbose_name = _("我也关心")
         verbose_name_plural = _("我也关心")
-        constraints = [models.UniqueConstraint(fields=["problem", "user"], name="endorsement_one_per_person")]
+        constraints = [models.UniqueConstraint(fields=["problem", "user"], name="problem_endorsement_one_per_person")]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.problem_id}"
@@ -270,7 +270,7 @@ class Follow(models.Model):
     class Meta:
         verbose_name = _("关注")
         verbose_name_plural = _("关注")
-        constraints = [models.UniqueConstraint(fields=["problem", "user"], name="follow_one_per_person")]
+        constraints = [models.UniqueConstraint(fields=["problem", "user"], name="problem_follow_one_per_person")]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.problem_id}"
