@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            # "Alice" and "alice" are one person: sign-in is case-insensitive in people's minds.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -61,6 +66,15 @@ class CommunityMembership(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "community"], name="membership_one_per_community"),
+            models.CheckConstraint(condition=Q(role__in=["resident", "organiser"]), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "rejected"]), name="membership_status_valid"
+            ),
+            # A waiting request carries no decision; asking again after a rejection clears it.
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(decided_at__isnull=True, decided_by__isnull=True),
+                name="membership_pending_undecided",
+            ),
         ]
         indexes = [models.Index(fields=["community", "status"])]
 
@@ -136,6 +150,12 @@ class AssistanceConsent(models.Model):
         verbose_name = _("代为参与同意记录")
         verbose_name_plural = _("代为参与同意记录")
         ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=["in_person", "signed", "phone", "family"]), name="consent_method_valid"
+            ),
+            models.CheckConstraint(condition=~Q(scope=""), name="consent_scope_given"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident} → {self.organiser}: {self.scope}"
@@ -151,6 +171,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("邮件副本发出的时间；空表示没有发出或不需要发")
+    )
 
     class Meta:
         verbose_name = _("通知")

@@ -55,6 +55,8 @@ class Roles:
     organisations: frozenset[int]
     funds: frozenset[int]
     is_admin: bool
+    # Communities served by the stations the person works at (社工站 social workers help there).
+    station_communities: frozenset[int] = frozenset()
 
 
 def roles_of(user: Any) -> Roles:
@@ -79,16 +81,27 @@ def roles_of(user: Any) -> Roles:
                     organiser.add(community_id)
             elif status == CommunityMembership.Status.PENDING:
                 pending.add(community_id)
+        station_ids = frozenset(StationStaff.objects.filter(user=user).values_list("station_id", flat=True))
+        station_communities: frozenset[int] = frozenset()
+        if station_ids:
+            from network.models import SocialWorkStation
+
+            station_communities = frozenset(
+                SocialWorkStation.communities.through.objects.filter(socialworkstation_id__in=station_ids).values_list(
+                    "community_id", flat=True
+                )
+            )
         roles = Roles(
             verified_communities=frozenset(verified),
             organiser_communities=frozenset(organiser),
             pending_communities=frozenset(pending),
-            stations=frozenset(StationStaff.objects.filter(user=user).values_list("station_id", flat=True)),
+            stations=station_ids,
             organisations=frozenset(
                 OrganisationStaff.objects.filter(user=user).values_list("organisation_id", flat=True)
             ),
             funds=frozenset(FundReviewer.objects.filter(user=user).values_list("fund_id", flat=True)),
             is_admin=bool(user.is_superuser),
+            station_communities=station_communities,
         )
     user._zc_roles = roles
     return roles
@@ -121,6 +134,21 @@ def is_organiser_of_any(user: Any, community_ids: Any) -> bool:
     return r.is_admin or bool(r.organiser_communities & set(community_ids))
 
 
+def may_assist(user: Any, community_id: int) -> bool:
+    """May take part on a resident's behalf in this community (代为参与), given a consent record:
+    its organisers, and social workers of a station that serves it."""
+    if not user.is_authenticated:
+        return False
+    r = roles_of(user)
+    return r.is_admin or community_id in r.organiser_communities or community_id in r.station_communities
+
+
+def assisted_communities(user: Any) -> frozenset[int] | None:
+    """The communities where `may_assist` holds; None means all of them (platform admin)."""
+    r = roles_of(user)
+    return None if r.is_admin else r.organiser_communities | r.station_communities
+
+
 def is_fund_reviewer(user: Any, fund_id: int) -> bool:
     return user.is_authenticated and (fund_id in roles_of(user).funds or is_platform_admin(user))
 
@@ -141,6 +169,14 @@ def _community_join(user: Any, community: Any) -> bool:
     return True  # any signed-in person may ask; the service refuses duplicates with a clear message
 
 
+@rule("community.organise_any")
+def _community_organise_any(user: Any, _obj: Any) -> bool:
+    """Organises at least one community: may open the organiser's pages (each list is then
+    limited to their own communities)."""
+    r = roles_of(user)
+    return r.is_admin or bool(r.organiser_communities)
+
+
 @rule("community.verify_members")
 def _community_verify(user: Any, community: Any) -> bool:
     return is_organiser(user, community.pk)
@@ -148,9 +184,18 @@ def _community_verify(user: Any, community: Any) -> bool:
 
 @rule("community.view_members")
 def _community_view_members(user: Any, community: Any) -> bool:
-    return is_organiser(user, community.pk)
+    """Organisers, and station social workers serving the community (they pick residents to
+    assist); residents do not see each other's list."""
+    return may_assist(user, community.pk)
 
 
 @rule("consent.record")
 def _consent_record(user: Any, community: Any) -> bool:
-    return is_organiser(user, community.pk)
+    return may_assist(user, community.pk)
+
+
+@rule("consent.record_any")
+def _consent_record_any(user: Any, _obj: Any) -> bool:
+    """May open the consent pages: organises a community or works at a station serving one."""
+    communities = assisted_communities(user)
+    return communities is None or bool(communities)

@@ -1,9 +1,13 @@
-from django.db.models import QuerySet
+from typing import Any
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from core.errors import NotFound
 from network.models import Community
 
-from .models import CommunityMembership, Notification, User
-from .permissions import roles_of
+from .models import AssistanceConsent, CommunityMembership, Notification, User
+from .permissions import assisted_communities, require, roles_of
 
 
 def user_role_summary(*, user: User) -> dict:
@@ -14,6 +18,7 @@ def user_role_summary(*, user: User) -> dict:
         "organiser": bool(r.organiser_communities) or r.is_admin,
         "reviewer": bool(r.funds) or r.is_admin,
         "staff": bool(r.stations or r.organisations),
+        "assist": bool(r.organiser_communities or r.station_communities) or r.is_admin,
         "admin": r.is_admin,
         "verified_communities": sorted(r.verified_communities),
         "organiser_communities": sorted(r.organiser_communities),
@@ -25,14 +30,94 @@ def user_role_summary(*, user: User) -> dict:
 def membership_queue(
     *, user: User, community: Community | None = None, status: str = CommunityMembership.Status.PENDING
 ) -> QuerySet[CommunityMembership]:
-    """Join requests an organiser may decide: only for communities they organise."""
+    """Join requests an organiser may decide: only for communities they organise (入会审核).
+
+    Refuses (401/403) anyone who organises no community, and a community the user does not organise.
+    """
+    require(user, "community.organise_any", None, _("只有社区工作者可以查看入会申请。"))
+    if community is not None:
+        require(user, "community.verify_members", community, _("只有该社区的社区工作者可以查看它的入会申请。"))
     r = roles_of(user)
-    qs = CommunityMembership.objects.select_related("user", "community").filter(status=status)
+    qs = CommunityMembership.objects.select_related("user", "community", "decided_by").filter(status=status)
     if not r.is_admin:
         qs = qs.filter(community_id__in=r.organiser_communities)
     if community is not None:
         qs = qs.filter(community=community)
-    return qs.order_by("created_at")
+    return qs.order_by("created_at" if status == CommunityMembership.Status.PENDING else "-decided_at")
+
+
+def organiser_communities(*, user: User) -> QuerySet[Community]:
+    """The communities a person organises (all of them for a platform admin)."""
+    r = roles_of(user)
+    qs = Community.objects.select_related("township").order_by("name")
+    return qs if r.is_admin else qs.filter(pk__in=r.organiser_communities)
+
+
+def consent_list(*, user: User, community: Community | None = None) -> QuerySet[AssistanceConsent]:
+    """Assisted-participation consents in the communities where the person may assist."""
+    require(user, "consent.record_any", None, _("只有社区工作者和社工站社工可以查看代为参与记录。"))
+    if community is not None:
+        require(user, "consent.record", community, _("只有该社区的社区工作者可以查看它的代为参与记录。"))
+    qs = AssistanceConsent.objects.select_related("resident", "organiser", "community")
+    allowed = assisted_communities(user)
+    if allowed is not None:
+        qs = qs.filter(community_id__in=allowed)
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs.order_by("-given_at")
+
+
+def assisted_community_list(*, user: User) -> QuerySet[Community]:
+    """Communities where the person may record consents and assist residents."""
+    allowed = assisted_communities(user)
+    qs = Community.objects.select_related("township").order_by("name")
+    return qs if allowed is None else qs.filter(pk__in=allowed)
+
+
+def verified_members(*, communities: Any) -> QuerySet[User]:
+    """Active verified members of the given communities (a queryset or list of them)."""
+    return (
+        User.objects.filter(
+            memberships__community__in=communities,
+            memberships__status=CommunityMembership.Status.VERIFIED,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def community_members(*, user: User, community: Community) -> QuerySet[CommunityMembership]:
+    """Verified members of a community, for the people who may see them (rule
+    `community.view_members`)."""
+    require(user, "community.view_members", community, _("只有该社区的社区工作者可以查看成员名单。"))
+    return (
+        CommunityMembership.objects.filter(
+            community=community, status=CommunityMembership.Status.VERIFIED, user__is_active=True
+        )
+        .select_related("user", "community")
+        .order_by("user__display_name", "user__username")
+    )
+
+
+def community_organisers(*, community: Community) -> QuerySet[User]:
+    """Who verifies members of a community: its verified organisers (names are public)."""
+    return User.objects.filter(
+        memberships__community=community,
+        memberships__role=CommunityMembership.Role.ORGANISER,
+        memberships__status=CommunityMembership.Status.VERIFIED,
+        is_active=True,
+    ).order_by("display_name", "username")
+
+
+def user_get(*, user_id: Any) -> User:
+    try:
+        user = User.objects.filter(pk=int(user_id), is_active=True).first()
+    except (TypeError, ValueError):
+        user = None
+    if user is None:
+        raise NotFound(_("找不到这位用户。"))
+    return user
 
 
 def memberships_of(*, user: User) -> QuerySet[CommunityMembership]:
@@ -52,5 +137,22 @@ def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_of(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user)
+def notifications_of(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=user)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def pending_request_count(*, user: User, community: Community | None = None) -> int:
+    """How many join requests wait for this organiser, in one community or all theirs (0 for
+    everyone else)."""
+    if not user.is_authenticated:
+        return 0
+    r = roles_of(user)
+    if not (r.organiser_communities or r.is_admin):
+        return 0
+    qs = CommunityMembership.objects.filter(status=CommunityMembership.Status.PENDING)
+    if not r.is_admin:
+        qs = qs.filter(community_id__in=r.organiser_communities)
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs.count()

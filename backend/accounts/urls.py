@@ -8,7 +8,11 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("language/", views.language, name="language"),
     path("me/", views.me, name="me"),
+    path("me/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path("me/notifications/read/", views.notifications_read, name="notifications_read"),
     path("organiser/join-requests/", views.join_queue, name="join_queue"),
     path("organiser/join-requests/<int:membership_id>/decide/", views.join_decide, name="join_decide"),
+    path("organiser/consents/", views.consents, name="consents"),
 ]

@@ -1,16 +1,25 @@
+"""Pages for people: register, sign in, "我的", language, and the organiser's pages (入会审核,
+代为参与登记). Every rule is in services/selectors; refusals are shown on the page."""
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from core.errors import ApplicationError
 from core.forms import apply_error
+from network.selectors import community_get
 
 from . import selectors, services
-from .forms import RegisterForm, RejectForm
+from .forms import ConsentForm, ProfileForm, RegisterForm, RejectForm
+from .models import CommunityMembership
 
 
 class SignInView(LoginView):
@@ -22,7 +31,20 @@ class SignOutView(LogoutView):
     pass
 
 
+class ChangePasswordView(PasswordChangeView):
+    """修改密码: keeps the person signed in on this device."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:me")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("密码已修改。"))
+        return super().form_valid(form)
+
+
 def register(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:me")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -38,36 +60,108 @@ def register(request):
             apply_error(request, form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("注册成功！下一步：选择您的社区并申请加入。"))
-            response = redirect("core:home")
-            response.set_cookie("django_language", user.preferred_language, max_age=365 * 86400, samesite="Lax")
+            if data["community"] is not None:
+                services.membership_request(user=user, community=data["community"])
+                messages.success(
+                    request,
+                    _("注册成功！加入%(community)s的申请已提交，社区工作者认证后您会收到通知。")
+                    % {"community": data["community"].name},
+                )
+                response = redirect("network:community", pk=data["community"].pk)
+            else:
+                messages.success(request, _("注册成功！下一步：选择您的社区并申请加入。"))
+                response = redirect("core:home")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=365 * 86400, samesite="Lax"
+            )
             return response
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def language(request):
+    """Switch the page language; a signed-in person's choice is also saved to their profile."""
+    lang = request.POST.get("language", "")
+    if request.user.is_authenticated and lang in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=lang)
+    return set_language(request)
 
 
 @login_required
 def me(request):
+    """我的: profile, communities, notifications."""
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "email": user.email,
+            "preferred_language": user.preferred_language,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(user=user, **form.cleaned_data)
+        except ApplicationError as exc:
+            apply_error(request, form, exc)
+        else:
+            messages.success(request, _("资料已保存。"))
+            response = redirect("accounts:me")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, user.preferred_language, max_age=365 * 86400, samesite="Lax"
+            )
+            return response
     return render(
         request,
         "accounts/me.html",
         {
-            "memberships": selectors.memberships_of(user=request.user),
-            "notifications": selectors.notifications_of(user=request.user)[:20],
+            "form": form,
+            "memberships": selectors.memberships_of(user=user),
+            "notifications": selectors.notifications_of(user=user)[:20],
+            "unread": selectors.unread_notification_count(user=user),
         },
+        status=400 if form.errors else 200,
     )
 
 
 @login_required
-def join_queue(request):
-    """社区工作者的入会审核队列."""
-    return render(
-        request,
-        "accounts/join_queue.html",
-        {
-            "pending": selectors.membership_queue(user=request.user),
-            "reject_form": RejectForm(),
-        },
+@require_POST
+def notifications_read(request):
+    services.notifications_mark_read(user=request.user)
+    messages.success(request, _("通知已全部标为已读。"))
+    return redirect("accounts:me")
+
+
+def _queue_context(request, status: str):
+    community = None
+    if request.GET.get("community"):
+        community = community_get(community_id=request.GET["community"])
+    page = Paginator(selectors.membership_queue(user=request.user, community=community, status=status), 50).get_page(
+        request.GET.get("page")
     )
+    return {
+        "items": page.object_list,
+        "page": page,
+        "total": page.paginator.count,
+        "status": status,
+        "statuses": CommunityMembership.Status.choices,
+        "communities": selectors.organiser_communities(user=request.user),
+        "community": community,
+    }
+
+
+@login_required
+def join_queue(request):
+    """社区工作者的入会审核队列: pending requests first; decided ones on the other tabs."""
+    status = request.GET.get("status") or CommunityMembership.Status.PENDING
+    if status not in CommunityMembership.Status.values:
+        status = CommunityMembership.Status.PENDING
+    try:
+        context = _queue_context(request, status)
+    except ApplicationError as exc:
+        return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+    return render(request, "accounts/join_queue.html", context)
 
 
 @login_required
@@ -80,8 +174,13 @@ def join_decide(request, membership_id: int):
         else:
             form = RejectForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _("拒绝时请写明原因，方便居民了解。"))
-                return redirect("accounts:join_queue")
+                try:
+                    context = _queue_context(request, CommunityMembership.Status.PENDING)
+                except ApplicationError as exc:
+                    return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+                context["reject_error_id"] = membership_id
+                context["reject_error"] = _("拒绝时请写明原因，方便居民了解。")
+                return render(request, "accounts/join_queue.html", context, status=400)
             m = services.membership_reject(
                 actor=request.user, membership_id=membership_id, reason=form.cleaned_data["reason"]
             )
@@ -89,3 +188,39 @@ def join_decide(request, membership_id: int):
     except ApplicationError as exc:
         apply_error(request, None, exc)
     return redirect("accounts:join_queue")
+
+
+@login_required
+def consents(request):
+    """代为参与登记: an organiser records that a resident asked them for help, and sees the records."""
+    try:
+        records = selectors.consent_list(user=request.user)[:50]
+    except ApplicationError as exc:
+        return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+    communities = selectors.assisted_community_list(user=request.user)
+    form = ConsentForm(
+        request.POST or None, communities=communities, residents=selectors.verified_members(communities=communities)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_record(
+                organiser=request.user,
+                resident=data["resident"],
+                community=data["community"],
+                method=data["method"],
+                scope=data["scope"],
+                given_at=data["given_at"],
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            apply_error(request, form, exc)
+        else:
+            messages.success(request, _("已登记 %(name)s 的代为参与同意。") % {"name": data["resident"].name})
+            return redirect("accounts:consents")
+    return render(
+        request,
+        "accounts/consents.html",
+        {"form": form, "records": records},
+        status=400 if form.errors else 200,
+    )

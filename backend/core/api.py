@@ -60,7 +60,10 @@ def _body(detail: Any, code: str, fields: dict | None = None) -> dict:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         fields = {k: [str(m) for m in (v if isinstance(v, list | tuple) else [v])] for k, v in exc.fields.items()}
-        return Response(_body(exc.message, exc.code, fields), status=exc.status)
+        response = Response(_body(exc.message, exc.code, fields), status=exc.status)
+        if exc.status == 401:
+            response["WWW-Authenticate"] = 'Token realm="api"'
+        return response
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             return Response(
@@ -98,6 +101,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.data = _body(detail, getattr(exc, "default_code", "error") or "error")
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             response.data["code"] = "not_authenticated"
+            # DRF answers 403 when the first authenticator is the session one (it has no
+            # WWW-Authenticate scheme); API clients need 401 to know that signing in will help.
+            response.status_code = 401
+            response["WWW-Authenticate"] = 'Token realm="api"'
         elif isinstance(exc, exceptions.PermissionDenied):
             response.data["code"] = "permission_denied"
         elif isinstance(exc, exceptions.NotFound):

@@ -5,14 +5,24 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from network.selectors import community_list
+from accounts.selectors import pending_request_count
+from network.selectors import community_list, network_summary
 
 from .selectors import platform_health
 
 
 def home(request):
-    """首页: communities and what is happening in them."""
-    return render(request, "core/home.html", {"communities": community_list()})
+    """首页: communities (with member counts) and the partner network; later sections are added
+    by the apps built on them."""
+    return render(
+        request,
+        "core/home.html",
+        {
+            "communities": community_list(),
+            "summary": network_summary(),
+            "pending_count": pending_request_count(user=request.user),
+        },
+    )
 
 
 class HealthApi(APIView):

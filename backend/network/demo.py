@@ -122,16 +122,27 @@ def seed(ctx: DemoContext) -> None:
     FundReviewer.objects.create(user=_user(ctx, "chenpingshen", "陈评审"), fund=fund)
     FundReviewer.objects.create(user=_user(ctx, "luopingshen", "罗评审"), fund=fund)
 
-    team = VolunteerTeam.objects.create(
-        community=communities["幸福社区"], name="幸福社区银龄志愿队", description="社区低龄老人组成的志愿服务队。"
+    teams = {
+        "幸福社区": VolunteerTeam.objects.create(
+            community=communities["幸福社区"], name="幸福社区银龄志愿队", description="社区低龄老人组成的志愿服务队。"
+        ),
+        "百老弄社区": VolunteerTeam.objects.create(
+            community=communities["百老弄社区"],
+            name="百老弄邻里守望队",
+            description="结对探访独居老人，帮忙买菜、陪同就医。",
+        ),
+    }
+    # A township-wide team without a community: anyone signed in may join it.
+    teams["东胜街道"] = VolunteerTeam.objects.create(
+        name="东胜街道应急志愿队", description="汛期和寒潮时协助转移、送物资。"
     )
+    ctx.objects["volunteer_teams"] = list(teams.values())
     for username, name, community, skills in RESIDENTS:
         user = _user(ctx, username, name)
         CommunityMembership.objects.create(user=user, community=communities[community], status="verified")
         if skills:
-            VolunteerProfile.objects.create(
-                user=user, skills=skills, availability="周末上午", team=team if community == "幸福社区" else None
-            )
+            team = teams.get(community) or (teams["东胜街道"] if community == "东湖村" else None)
+            VolunteerProfile.objects.create(user=user, skills=skills, availability="周末上午", team=team)
     # People still waiting for an organiser, so the queue is not empty in the demo.
     for username, name, community in [("newcomer1", "新居民小杨", "幸福社区"), ("newcomer2", "新居民老丁", "和美社区")]:
         user = _user(ctx, username, name)

@@ -4,7 +4,16 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import CharityFund, Community, District, SocialOrganisation, SocialWorkStation, Township, VolunteerTeam
+from .models import (
+    CharityFund,
+    Community,
+    District,
+    Donor,
+    SocialOrganisation,
+    SocialWorkStation,
+    Township,
+    VolunteerTeam,
+)
 
 
 class _NameSearch(django_filters.FilterSet):
@@ -58,7 +67,9 @@ class OrganisationFilter(_NameSearch):
 
 class FundFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("名称、慈善组织或捐赠方包含"))
-    donor_kind = django_filters.CharFilter(method="by_donor_kind", label=_("捐赠方类型"))
+    donor_kind = django_filters.ChoiceFilter(
+        field_name="donors__kind", choices=Donor.Kind.choices, distinct=True, label=_("捐赠方类型")
+    )
 
     class Meta:
         model = CharityFund
@@ -71,9 +82,6 @@ class FundFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(foundation__icontains=value) | Q(donors__name__icontains=value)
         ).distinct()
-
-    def by_donor_kind(self, queryset, name, value):
-        return queryset.filter(donors__kind=value).distinct()
 
 
 class VolunteerTeamFilter(_NameSearch):

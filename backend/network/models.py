@@ -3,6 +3,7 @@ funds (with donors) and community volunteers, organised under districts and town
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,7 +57,10 @@ class Community(models.Model):
         verbose_name = _("社区")
         verbose_name_plural = _("社区")
         ordering = ["township__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["township", "name"], name="community_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["township", "name"], name="community_unique_name"),
+            models.CheckConstraint(condition=Q(kind__in=["neighbourhood", "village"]), name="community_kind_valid"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -132,7 +136,12 @@ class Donor(models.Model):
         verbose_name = _("捐赠方")
         verbose_name_plural = _("捐赠方")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["fund", "name"], name="donor_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "name"], name="donor_unique_name"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["corporate", "individual", "government"]), name="donor_kind_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

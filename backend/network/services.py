@@ -45,9 +45,7 @@ def volunteer_profile_save(
         team = VolunteerTeam.objects.filter(pk=team_id).first()
         if team is None:
             raise NotFound(_("找不到这支志愿者队伍。"), fields={"team": [_("找不到这支志愿者队伍。")]})
-        permissions.require(
-            user, "volunteer_team.join", team, _("只有该社区的认证居民可以加入这支志愿者队伍。")
-        )
+        permissions.require(user, "volunteer_team.join", team, _("只有该社区的认证居民可以加入这支志愿者队伍。"))
     defaults = {"skills": normalised, "availability": availability, "team": team, "is_public": bool(is_public)}
     try:
         with transaction.atomic():

@@ -47,7 +47,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"embedded Redis on {settings.REDIS_URL}")
             if settings.STRIPE_API_BASE.startswith("http://127.0.0.1"):
                 stripe_port = settings.STRIPE_API_BASE.rsplit(":", 1)[1].split("/")[0]
-                spawn("localstripe", [py, "-m", "localstripe", "--port", stripe_port])
+                spawn(
+                    "localstripe",
+                    [py, "-m", "funding.stripe_server", "--port", stripe_port, "--webhook-url",
+                     f"http://127.0.0.1:{port}/api/funding/webhooks/stripe/", "--webhook-secret",
+                     settings.STRIPE_WEBHOOK_SECRET],
+                )  # fmt: skip
             spawn(
                 "celery-worker",
                 [
