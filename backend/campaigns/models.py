@@ -65,7 +65,9 @@ class Campaign(models.Model):
         verbose_name_plural = _("众筹行动")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(deadline__gt=models.F("starts_at")), name="campaign_deadline_after_start"),
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("starts_at")), name="campaign_deadline_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["status", "deadline"])]
 
@@ -114,7 +116,9 @@ class CampaignPartner(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="partners")
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    community = models.ForeignKey("network.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    community = models.ForeignKey(
+        "network.Community", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     station = models.ForeignKey(
         "network.SocialWorkStation", on_delete=models.PROTECT, null=True, blank=True, related_name="campaign_roles"
     )
@@ -136,11 +140,41 @@ class CampaignPartner(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(community__isnull=False, station__isnull=True, organisation__isnull=True, fund__isnull=True, team__isnull=True)
-                    | Q(community__isnull=True, station__isnull=False, organisation__isnull=True, fund__isnull=True, team__isnull=True)
-                    | Q(community__isnull=True, station__isnull=True, organisation__isnull=False, fund__isnull=True, team__isnull=True)
-                    | Q(community__isnull=True, station__isnull=True, organisation__isnull=True, fund__isnull=False, team__isnull=True)
-                    | Q(community__isnull=True, station__isnull=True, organisation__isnull=True, fund__isnull=True, team__isnull=False)
+                    Q(
+                        community__isnull=False,
+                        station__isnull=True,
+                        organisation__isnull=True,
+                        fund__isnull=True,
+                        team__isnull=True,
+                    )
+                    | Q(
+                        community__isnull=True,
+                        station__isnull=False,
+                        organisation__isnull=True,
+                        fund__isnull=True,
+                        team__isnull=True,
+                    )
+                    | Q(
+                        community__isnull=True,
+                        station__isnull=True,
+                        organisation__isnull=False,
+                        fund__isnull=True,
+                        team__isnull=True,
+                    )
+                    | Q(
+                        community__isnull=True,
+                        station__isnull=True,
+                        organisation__isnull=True,
+                        fund__isnull=False,
+                        team__isnull=True,
+                    )
+                    | Q(
+                        community__isnull=True,
+                        station__isnull=True,
+                        organisation__isnull=True,
+                        fund__isnull=True,
+                        team__isnull=False,
+                    )
                 ),
                 name="partner_exactly_one_ref",
             ),
@@ -196,7 +230,9 @@ class Need(models.Model):
                 condition=Q(pledged_total__gte=0, confirmed_total__gte=0, fulfilled_total__gte=0, pledge_count__gte=0),
                 name="need_counters_not_negative",
             ),
-            models.CheckConstraint(condition=Q(confirmed_total__lte=models.F("pledged_total")), name="need_confirmed_le_pledged"),
+            models.CheckConstraint(
+                condition=Q(confirmed_total__lte=models.F("pledged_total")), name="need_confirmed_le_pledged"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +275,18 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need.title} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        from django.utils import timezone
+
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        where = f" · {self.place}" if self.place else ""
+        return f"{start:%m-%d %H:%M}–{end:%H:%M}{where} ({self.signed_up}/{self.capacity})"
+
+    @property
+    def is_full(self) -> bool:
+        return self.signed_up >= self.capacity
 
 
 class Pledge(models.Model):
@@ -314,8 +362,12 @@ class Pledge(models.Model):
                 name="pledge_one_signup_per_shift",
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="pledge_quantity_positive"),
-            models.CheckConstraint(condition=Q(amount_fen__isnull=True) | Q(amount_fen__gt=0), name="pledge_amount_positive"),
-            models.CheckConstraint(condition=Q(budget_fen__isnull=True) | Q(budget_fen__gte=0), name="pledge_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gt=0), name="pledge_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_fen__isnull=True) | Q(budget_fen__gte=0), name="pledge_budget_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(estimated_value_fen__isnull=True) | Q(estimated_value_fen__gte=0),
                 name="pledge_value_not_negative",
@@ -354,6 +406,9 @@ class IdeaEndorsement(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["pledge", "user"], name="endorsement_one_per_person")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.pledge_id}"
+
 
 class CampaignFollow(models.Model):
     """A person following a campaign; they are notified of progress updates."""
@@ -364,6 +419,9 @@ class CampaignFollow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.campaign_id}"
 
 
 class ProgressUpdate(models.Model):
@@ -379,7 +437,13 @@ class ProgressUpdate(models.Model):
         verbose_name_plural = _("项目进展")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return self.body[:40]
+
 
 class UpdatePhoto(models.Model):
     update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to="campaigns/updates/%Y/%m/")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -1,0 +1,275 @@
+"""Reads for campaigns and pledges, with the joins that keep query counts constant."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.permissions import roles_of
+from core.errors import NotFound
+
+from .models import Campaign, CampaignPartner, Dimension, Need, Pledge, Shift
+
+PUBLIC_STATUSES = (
+    Campaign.Status.LIVE,
+    Campaign.Status.SUCCEEDED,
+    Campaign.Status.FAILED,
+    Campaign.Status.DELIVERING,
+    Campaign.Status.COMPLETED,
+)
+PARTNER_KINDS = ("community", "station", "organisation", "fund", "team")
+
+
+def _visible(user: Any) -> Q:
+    """Public campaigns for everyone; drafts, reviews and cancelled ones for the organisers of
+    their communities and for the staff of stations that serve the host community."""
+    q = Q(status__in=PUBLIC_STATUSES)
+    if user is None or not user.is_authenticated:
+        return q
+    r = roles_of(user)
+    if r.is_admin:
+        return Q()
+    if r.organiser_communities:
+        q |= Q(
+            pk__in=Campaign.communities.through.objects.filter(community_id__in=r.organiser_communities).values(
+                "campaign_id"
+            )
+        )
+    if r.stations:
+        q |= Q(host_community__stations__in=r.stations)
+    return q
+
+
+def _with_parts(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return qs.select_related("host_community").prefetch_related(
+        "tags",
+        "communities",
+        Prefetch("needs", queryset=Need.objects.order_by("position", "pk")),
+        Prefetch(
+            "partners",
+            queryset=CampaignPartner.objects.select_related("community", "station", "organisation", "fund", "team"),
+        ),
+    )
+
+
+def campaign_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Campaign]:
+    """Campaigns the user may see. Filters: community, dimension, status, tag, partner
+    ("kind:id", e.g. "station:3"), mine (campaigns of communities the user organises)."""
+    f = filters or {}
+    qs = Campaign.objects.filter(_visible(user))
+    if f.get("community"):
+        qs = qs.filter(
+            pk__in=Campaign.communities.through.objects.filter(community_id=f["community"]).values("campaign_id")
+        )
+    if f.get("dimension"):
+        qs = qs.filter(pk__in=Need.objects.filter(dimension=f["dimension"]).values("campaign_id"))
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("tag"):
+        qs = qs.filter(tags__tag=f["tag"])
+    if f.get("partner"):
+        kind, _sep, pid = str(f["partner"]).partition(":")
+        if kind in PARTNER_KINDS and pid.isdigit():
+            qs = qs.filter(pk__in=CampaignPartner.objects.filter(**{f"{kind}_id": int(pid)}).values("campaign_id"))
+        else:
+            qs = qs.none()
+    if f.get("mine") and user is not None and user.is_authenticated:
+        r = roles_of(user)
+        qs = qs.filter(
+            pk__in=Campaign.communities.through.objects.filter(community_id__in=r.organiser_communities).values(
+                "campaign_id"
+            )
+        )
+    return _with_parts(qs.distinct()).order_by("-created_at", "-pk")
+
+
+def campaign_get(*, user: Any, campaign_id: int) -> Campaign:
+    """One campaign the user may see, with its needs, partners, tags and communities."""
+    campaign = _with_parts(Campaign.objects.filter(_visible(user)).filter(pk=campaign_id)).distinct().first()
+    if campaign is None:
+        raise NotFound(_("找不到这个众筹行动。"))
+    campaign._community_ids = [c.pk for c in campaign.communities.all()]
+    return campaign
+
+
+def campaign_progress(campaign: Campaign) -> dict[str, Any]:
+    """Per-need and per-dimension progress from the need counters (no pledge scan).
+    A dimension's percent is the share of its needs' targets confirmed, each need capped at its
+    target so one over-pledged need does not hide another that is short."""
+    needs = list(campaign.needs.all())
+    per_need = [
+        {
+            "need": n.pk,
+            "dimension": n.dimension,
+            "title": n.title,
+            "unit": n.unit,
+            "target": n.target,
+            "pledged": n.pledged_total,
+            "confirmed": n.confirmed_total,
+            "fulfilled": n.fulfilled_total,
+            "count": n.pledge_count,
+            "required": n.required,
+            "met": n.is_met,
+            "percent": n.percent,
+        }
+        for n in needs
+    ]
+    per_dim = []
+    for code, label in Dimension.choices:
+        ns = [n for n in needs if n.dimension == code]
+        if not ns:
+            continue
+        capped = sum(min(n.confirmed_total, n.target) * 100 // n.target for n in ns)
+        per_dim.append(
+            {
+                "dimension": code,
+                "label": str(label),
+                "needs": len(ns),
+                "met": sum(1 for n in ns if n.is_met),
+                "target": sum(n.target for n in ns),
+                "pledged": sum(n.pledged_total for n in ns),
+                "confirmed": sum(n.confirmed_total for n in ns),
+                "fulfilled": sum(n.fulfilled_total for n in ns),
+                "percent": capped // len(ns),
+            }
+        )
+    return {"campaign": campaign.pk, "status": campaign.status, "needs": per_need, "dimensions": per_dim}
+
+
+def campaign_recent_pledges(*, campaign: Campaign, limit: int = 20) -> list[Pledge]:
+    return list(
+        Pledge.objects.filter(campaign=campaign, status__in=Pledge.ACTIVE)
+        .select_related("user", "need")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def campaign_ideas_and_proposals(*, campaign: Campaign, limit: int = 50) -> list[Pledge]:
+    return list(
+        Pledge.objects.filter(
+            campaign=campaign, status__in=Pledge.ACTIVE, need__dimension__in=[Dimension.IDEA, Dimension.PROJECT]
+        )
+        .select_related("user", "need")
+        .order_by("-endorsement_count", "-created_at")[:limit]
+    )
+
+
+def campaign_open_shifts(*, campaign: Campaign) -> list[Shift]:
+    return list(Shift.objects.filter(need__campaign=campaign).select_related("need").order_by("starts_at"))
+
+
+def managed_pledges(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Pledge]:
+    """Pledges across the campaigns of the communities the user organises (认筹管理).
+    Filters: campaign, dimension, status, date_from, date_to (dates, local)."""
+    f = filters or {}
+    r = roles_of(user)
+    qs = Pledge.objects.select_related("need", "campaign", "user", "shift")
+    if not r.is_admin:
+        qs = qs.filter(
+            campaign__in=Campaign.communities.through.objects.filter(community_id__in=r.organiser_communities).values(
+                "campaign_id"
+            )
+        )
+    if f.get("campaign"):
+        qs = qs.filter(campaign_id=f["campaign"])
+    if f.get("dimension"):
+        qs = qs.filter(need__dimension=f["dimension"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if isinstance(f.get("date_from"), date):
+        qs = qs.filter(created_at__date__gte=f["date_from"])
+    if isinstance(f.get("date_to"), date):
+        qs = qs.filter(created_at__date__lte=f["date_to"])
+    return qs.order_by("-created_at", "-pk")
+
+
+def managed_campaigns(*, user: Any) -> QuerySet[Campaign]:
+    r = roles_of(user)
+    qs = Campaign.objects.all()
+    if not r.is_admin:
+        qs = qs.filter(
+            pk__in=Campaign.communities.through.objects.filter(community_id__in=r.organiser_communities).values(
+                "campaign_id"
+            )
+        )
+    return qs.order_by("-created_at")
+
+
+def pledges_of(*, user: Any) -> QuerySet[Pledge]:
+    """A resident's own pledges (我的认筹)."""
+    return Pledge.objects.filter(user=user).select_related("need", "campaign", "shift").order_by("-created_at", "-pk")
+
+
+def shift_roster(*, campaign: Campaign) -> list[Shift]:
+    """Every shift of the campaign with its active signups (志愿者排班)."""
+    return list(
+        Shift.objects.filter(need__campaign=campaign)
+        .select_related("need")
+        .prefetch_related(
+            Prefetch(
+                "signups",
+                queryset=Pledge.objects.filter(status__in=Pledge.ACTIVE).select_related("user").order_by("created_at"),
+                to_attr="active_signups",
+            )
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+CSV_COLUMNS = [
+    ("id", "编号"),
+    ("created_at", "认筹时间"),
+    ("campaign", "行动"),
+    ("dimension", "维度"),
+    ("need", "需求"),
+    ("pledger", "认筹人"),
+    ("anonymous", "匿名"),
+    ("status", "状态"),
+    ("source", "来源"),
+    ("quantity", "数量"),
+    ("unit", "单位"),
+    ("amount_yuan", "金额（元）"),
+    ("detail", "内容"),
+    ("shift", "班次"),
+    ("minutes_served", "服务分钟"),
+    ("reason", "原因"),
+]
+
+
+def pledge_csv_rows(pledges: QuerySet[Pledge]) -> list[list[str]]:
+    """Rows for the organiser's CSV export. Organisers see the real name of an anonymous pledger
+    (they need to reach them); the `anonymous` column says not to publish it."""
+    from django.utils import timezone
+
+    rows = []
+    for p in pledges.iterator(chunk_size=500):
+        detail = p.summary or p.body or p.carried_by
+        rows.append(
+            [
+                str(p.pk),
+                timezone.localtime(p.created_at).strftime("%Y-%m-%d %H:%M"),
+                p.campaign.title,
+                p.need.get_dimension_display(),
+                p.need.title,
+                p.user.name if p.user_id else p.contributor_name,
+                "是" if p.anonymous else "否",
+                p.get_status_display(),
+                p.get_source_display(),
+                str(p.quantity),
+                p.need.unit,
+                f"{p.amount_fen / 100:.2f}" if p.amount_fen else "",
+                detail,
+                timezone.localtime(p.shift.starts_at).strftime("%Y-%m-%d %H:%M") if p.shift_id else "",
+                str(p.minutes_served or ""),
+                p.reason,
+            ]
+        )
+    return rows
+
+
+def campaign_snapshot(*, campaign_id: int) -> Campaign | None:
+    """The campaign with its needs, for a live snapshot (permission checked by the topic)."""
+    return _with_parts(Campaign.objects.filter(pk=campaign_id)).first()

@@ -1,0 +1,67 @@
+"""Live messages and the `campaign` topic."""
+
+import pytest
+
+from campaigns import services
+from live import registry
+
+from .conftest import make_campaign
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        services, "publish", lambda topic, type, payload=None: sent.append((topic, type, payload or {}))
+    )
+    return sent
+
+
+def test_a_pledge_announces_absolute_progress_the_pledger_and_the_organiser_queue(published, alice, needs, world):
+    need = needs["resource"]
+    services.pledge_create(user=alice, need=need, quantity=30)
+    services.pledge_create(user=alice, need=need, quantity=5, anonymous=True)
+    progress = [p for t, k, p in published if k == "progress"]
+    assert (progress[-1]["pledged"], progress[-1]["target"], progress[-1]["count"]) == (35, 100, 2)
+    assert progress[-1]["dimension_totals"]["pledged"] == 35
+    pledges = [p for t, k, p in published if k == "pledge"]
+    assert [(p["name"], p["dimension"], p["quantity"]) for p in pledges] == [
+        ("王阿姨", "resource", 30),
+        ("匿名", "resource", 5),
+    ]
+    topics = {t for t, k, p in published}
+    assert f"campaign.{need.campaign_id}" in topics and f"organiser.{world.a.pk}" in topics
+
+
+def test_going_live_announces_the_campaign_to_its_communities(published, olivia, world):
+    campaign = make_campaign(olivia, world.a)
+    assert (f"community.{world.a.pk}", "campaign_created") in [(t, k) for t, k, p in published]
+    assert (f"campaign.{campaign.pk}", "campaign_status") in [(t, k) for t, k, p in published]
+
+
+def test_the_campaign_topic_is_public_once_live_and_its_snapshot_holds_progress(olivia, oscar, alice, world, needs):
+    from django.contrib.auth.models import AnonymousUser
+
+    kind = registry.topic_kind("campaign.1")
+    live_id = str(needs["resource"].campaign_id)
+    assert kind.may_subscribe(AnonymousUser(), live_id)
+    draft = make_campaign(olivia, world.a, status="draft")
+    assert not kind.may_subscribe(oscar, str(draft.pk))
+    assert kind.may_subscribe(olivia, str(draft.pk))
+    services.pledge_create(user=alice, need=needs["resource"], quantity=4)
+    snap = kind.snapshot(live_id)
+    assert snap["status"] == "live"
+    resource = next(n for n in snap["needs"] if n["dimension"] == "resource")
+    assert resource["pledged"] == 4
+    assert {d["dimension"] for d in snap["dimensions"]} == {"project", "idea", "resource", "money", "people"}
+
+
+def test_shift_reminders_also_go_by_email_after_commit(
+    alice, needs, shift, mailoutbox, django_capture_on_commit_callbacks
+):
+    alice.email = "alice@example.org"
+    alice.save()
+    services.pledge_create(user=alice, need=needs["people"], shift_id=shift.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_reminders_send()
+    assert len(mailoutbox) == 1 and "种花志愿者" in mailoutbox[0].subject
