@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FundingConfig(AppConfig):
     name = "funding"
     verbose_name = "资金与配捐"
+
+    def ready(self) -> None:
+        from . import permissions, receivers  # noqa: F401 - registers rules and signal receivers

@@ -1,3 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "funding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("funding/campaigns/<int:campaign_id>/give/", views.give, name="give"),
+    path("funding/campaigns/<int:campaign_id>/money/", views.campaign_money, name="campaign_money"),
+    path("funding/campaigns/<int:campaign_id>/money.csv", views.campaign_money_csv, name="campaign_money_csv"),
+    path("funding/funds/<int:fund_id>/money/", views.fund_money, name="fund_money"),
+    path("funding/funds/<int:fund_id>/money.csv", views.fund_money_csv, name="fund_money_csv"),
+    path("funding/payments/<int:payment_id>/", views.payment_detail, name="payment"),
+    path("funding/payments/<int:payment_id>/refund/", views.refund, name="refund"),
+    path("funding/pools/", views.pools, name="pools"),
+    path("funding/pools/<int:pool_id>/approvals/<int:campaign_id>/revoke/", views.pool_revoke, name="pool_revoke"),
+]

@@ -1,0 +1,216 @@
+"""The payment gateway: every call we make to Stripe goes through here, through the official SDK.
+
+Each call carries an idempotency key derived from our own record (`payment-12-intent`,
+`refund-7`), so a retried task or a repeated request never creates a second charge at Stripe.
+`STRIPE_API_BASE` points the SDK at the local Stripe-compatible test server outside production.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class GatewayError(Exception):
+    """Stripe refused or could not be reached. `declined` marks a card decline (the donor can act
+    on it); anything else is ours or Stripe's and is worth retrying."""
+
+    def __init__(self, message: str, *, code: str = "", declined: bool = False, retryable: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.declined = declined
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    id: str
+    status: str
+    amount: int = 0
+    amount_received: int = 0
+    latest_charge: str = ""
+
+
+def _wrap(exc: stripe.StripeError) -> GatewayError:
+    if isinstance(exc, stripe.CardError):
+        return GatewayError(str(exc.user_message or exc), code=exc.code or "card_declined", declined=True)
+    retryable = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
+        isinstance(exc, stripe.APIError) and not isinstance(exc, stripe.InvalidRequestError)
+    )
+    if (exc.http_status or 0) >= 500:
+        retryable = True
+    if exc.http_status == 402:  # a decline reported without a card error type
+        return GatewayError(str(exc.user_message or exc), code=exc.code or "card_declined", declined=True)
+    return GatewayError(str(exc.user_message or exc), code=exc.code or "", retryable=retryable)
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def _intent(stripe_obj: Any) -> IntentResult:
+    obj = _plain(stripe_obj)
+    charge = obj.get("latest_charge") or ""
+    if isinstance(charge, dict):
+        charge = charge.get("id", "")
+    return IntentResult(
+        id=obj["id"],
+        status=obj["status"],
+        amount=obj.get("amount") or 0,
+        amount_received=obj.get("amount_received") or 0,
+        latest_charge=charge,
+    )
+
+
+class StripeGateway:
+    def __init__(self, client: stripe.StripeClient):
+        self.client = client
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except stripe.StripeError as exc:
+            logger.info("stripe call failed: %s", exc)
+            raise _wrap(exc) from exc
+
+    @staticmethod
+    def _opts(key: str) -> dict[str, Any]:
+        return {"idempotency_key": key}
+
+    # --- Test mode only -------------------------------------------------------------------------
+    def create_test_card(self, *, number: str, exp_month: int, exp_year: int, cvc: str, key: str) -> str:
+        """Create a card PaymentMethod server-side. Only with a test key: in production the card
+        number never reaches our server, Stripe.js creates the PaymentMethod in the browser."""
+        if not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
+            raise GatewayError("test cards are refused with a live key", code="live_mode")
+        pm = self._call(
+            self.client.v1.payment_methods.create,
+            params={
+                "type": "card",
+                "card": {"number": number, "exp_month": exp_month, "exp_year": exp_year, "cvc": cvc},
+            },
+            options=self._opts(key),
+        )
+        return pm["id"]
+
+    # --- Customers and methods ----------------------------------------------------------------------
+    def create_customer(self, *, key: str, metadata: dict[str, str]) -> str:
+        return self._call(self.client.v1.customers.create, params={"metadata": metadata}, options=self._opts(key))["id"]
+
+    def attach_method(self, *, payment_method: str, customer: str, key: str) -> None:
+        """Attaching checks the card with the issuer: a declined card is refused here."""
+        self._call(
+            self.client.v1.payment_methods.attach,
+            payment_method,
+            params={"customer": customer},
+            options=self._opts(key),
+        )
+
+    # --- Payment intents --------------------------------------------------------------------------
+    def create_intent(
+        self,
+        *,
+        amount: int,
+        currency: str,
+        customer: str,
+        payment_method: str,
+        manual_capture: bool,
+        off_session: bool,
+        key: str,
+        metadata: dict[str, str],
+    ) -> IntentResult:
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency,
+            "customer": customer,
+            "payment_method": payment_method,
+            "capture_method": "manual" if manual_capture else "automatic",
+            "confirm": True,
+            "metadata": metadata,
+        }
+        if off_session:
+            params["off_session"] = True
+        return _intent(self._call(self.client.v1.payment_intents.create, params=params, options=self._opts(key)))
+
+    def retrieve_intent(self, intent_id: str) -> IntentResult:
+        return _intent(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+
+    def capture_intent(self, *, intent_id: str, key: str) -> IntentResult:
+        return _intent(self._call(self.client.v1.payment_intents.capture, intent_id, options=self._opts(key)))
+
+    def cancel_intent(self, *, intent_id: str, key: str) -> IntentResult:
+        return _intent(self._call(self.client.v1.payment_intents.cancel, intent_id, options=self._opts(key)))
+
+    # --- Setup intents (save a card to charge at close) ------------------------------------------------
+    def create_setup(self, *, customer: str, key: str, metadata: dict[str, str]) -> str:
+        return self._call(
+            self.client.v1.setup_intents.create,
+            params={"customer": customer, "usage": "off_session", "metadata": metadata},
+            options=self._opts(key),
+        )["id"]
+
+    def confirm_setup(self, *, setup_id: str, payment_method: str, key: str) -> str:
+        obj = self._call(
+            self.client.v1.setup_intents.confirm,
+            setup_id,
+            params={"payment_method": payment_method},
+            options=self._opts(key),
+        )
+        return obj["status"]
+
+    def retrieve_setup(self, setup_id: str) -> str:
+        return self._call(self.client.v1.setup_intents.retrieve, setup_id)["status"]
+
+    # --- Refunds ------------------------------------------------------------------------------------
+    def refund(self, *, intent_id: str, amount: int, key: str, metadata: dict[str, str]) -> tuple[str, str]:
+        obj = self._call(
+            self.client.v1.refunds.create,
+            params={"payment_intent": intent_id, "amount": amount, "metadata": metadata},
+            options=self._opts(key),
+        )
+        return obj["id"], obj["status"]
+
+    # --- Reconciliation ------------------------------------------------------------------------------
+    def charge_summary(self, intent_id: str) -> dict[str, int | str]:
+        """What Stripe holds for one payment: the intent's status, captured and refunded amounts."""
+        intent = _plain(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+        captured = 0
+        refunded = 0
+        charge_id = intent.get("latest_charge")
+        if isinstance(charge_id, dict):
+            charge_id = charge_id.get("id")
+        if charge_id:
+            charge = _plain(self._call(self.client.v1.charges.retrieve, charge_id))
+            if charge.get("captured") and charge.get("status") == "succeeded":
+                captured = charge.get("amount") or 0
+            refunded = charge.get("amount_refunded") or 0
+        return {"status": intent["status"], "captured": captured, "refunded": refunded}
+
+
+_gateway: StripeGateway | None = None
+
+
+def get_gateway() -> StripeGateway:
+    """The process-wide gateway, built from settings on first use."""
+    global _gateway
+    if _gateway is None:
+        _gateway = StripeGateway(build_client())
+    return _gateway
+
+
+def build_client() -> stripe.StripeClient:
+    base = settings.STRIPE_API_BASE
+    kwargs: dict[str, Any] = {"max_network_retries": 2}
+    if base:
+        kwargs["base_addresses"] = {"api": base}
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **kwargs)
+
+
+def reset_gateway() -> None:
+    """Forget the built gateway (after settings change, e.g. a test server on a new port)."""
+    global _gateway
+    _gateway = None

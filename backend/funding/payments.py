@@ -1,0 +1,801 @@
+"""Online payment of money pledges (在线支付), and what happens to the money when a campaign closes.
+
+Flows, chosen by the campaign's money mode when the donor pays:
+
+- keep-what-you-raise: charge at once (`charge_now`);
+- all-or-nothing closing within FUNDING_AUTHORISE_MAX_DAYS: authorise now, capture on success,
+  cancel on failure (`authorise`; card holds expire after about a week);
+- all-or-nothing closing later: save the card with the donor's consent (SetupIntent) and charge
+  it off-session on success (`save_method`); nothing is charged on failure.
+
+A pledge is confirmed only on Stripe's word: a signed webhook, or our own server asking Stripe
+(the backstop for lost webhooks), never the browser. Every transition goes through
+`_apply_intent_state`, which reads the *current* state of the intent from Stripe rather than
+trusting the event that prompted it, so events in any order, twice or replayed, end in the same
+state.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from campaigns import services as campaign_services
+from campaigns.models import Campaign, Dimension, Need, Pledge
+from core.errors import ApplicationError, Conflict, NotFound
+from live.services import publish
+
+from . import ledger, matching
+from .gateway import GatewayError, IntentResult, get_gateway
+from .models import CampaignSettlement, LedgerEntry, Match, Payment, Refund, WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+PS = Payment.Status
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class PaymentDeclined(ApplicationError):
+    status = 402
+    default_code = "card_declined"
+
+
+class PaymentUnavailable(ApplicationError):
+    status = 503
+    default_code = "payment_unavailable"
+
+
+@dataclass(frozen=True)
+class TestCard:
+    """A card typed into the demo payment form (test mode only; production uses Stripe.js)."""
+
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+
+def _invalid(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
+def payment_flow_for(campaign: Campaign, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if campaign.money_mode == Campaign.MoneyMode.KEEP_WHAT_YOU_RAISE:
+        return Payment.Flow.CHARGE_NOW
+    if campaign.deadline - now > dt.timedelta(days=settings.FUNDING_AUTHORISE_MAX_DAYS):
+        return Payment.Flow.SAVE_METHOD
+    return Payment.Flow.AUTHORISE
+
+
+def _fingerprint(*, need_id: int, amount_fen: int, currency: str, anonymous: bool) -> str:
+    raw = f"{need_id}|{amount_fen}|{currency}|{int(anonymous)}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_card(card: TestCard | None, payment_method: str) -> None:
+    if payment_method:
+        if not payment_method.startswith("pm_") or len(payment_method) > 100:
+            raise _invalid("payment_method", _("支付方式无效。"))
+        return
+    if card is None:
+        raise _invalid("card_number", _("请填写银行卡信息。"))
+    if not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
+        raise _invalid("card_number", _("正式环境请通过安全支付页面填写银行卡。"))
+    errors: dict[str, list[str]] = {}
+    if not (card.number.isdigit() and len(card.number) == 16):
+        errors["card_number"] = [_("卡号应为 16 位数字。")]
+    if not 1 <= card.exp_month <= 12:
+        errors["exp_month"] = [_("月份应在 1 到 12 之间。")]
+    if not 2019 <= card.exp_year <= 2099:
+        errors["exp_year"] = [_("请填写四位年份。")]
+    if not (card.cvc.isdigit() and len(card.cvc) == 3):
+        errors["cvc"] = [_("安全码应为 3 位数字。")]
+    if errors:
+        raise ApplicationError(_("请检查银行卡信息。"), fields=errors)
+
+
+def online_pledge_start(
+    *,
+    user: Any,
+    need_id: int,
+    amount_fen: Any,
+    currency: str,
+    idempotency_key: str,
+    card: TestCard | None = None,
+    payment_method: str = "",
+    anonymous: bool = False,
+    consent_to_charge_later: bool = False,
+    message: str = "",
+) -> tuple[Payment, bool]:
+    """Pledge money to a need and pay for it online. Returns (payment, replayed).
+
+    The same `idempotency_key` from the same person returns the first payment (`replayed`);
+    with different content it is refused. Only the request that stored the payment talks to
+    Stripe, so twenty identical requests at once make one pledge and one PaymentIntent.
+    The pledge stays pending until Stripe confirms the money.
+    """
+    permissions.require(user, "campaign.pledge", None, _("请先登录再捐款。"))
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise _invalid("idempotency_key", _("缺少或过长的 Idempotency-Key（1 到 64 个字符）。"))
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise _invalid("amount_fen", _("金额必须大于 0。"))
+    if amount_fen > settings.FUNDING_MAX_PLEDGE_FEN:
+        raise _invalid(
+            "amount_fen",
+            _("单笔在线捐款不能超过 %(max)s 元。") % {"max": settings.FUNDING_MAX_PLEDGE_FEN // 100},
+        )
+    currency = (currency or "").lower()
+    fingerprint = _fingerprint(need_id=need_id, amount_fen=amount_fen, currency=currency, anonymous=anonymous)
+    existing = Payment.objects.filter(user=user, idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint), True
+
+    need = Need.objects.select_related("campaign").filter(pk=need_id).first()
+    if need is None:
+        raise NotFound(_("找不到这项需求。"))
+    if need.dimension != Dimension.MONEY:
+        raise _invalid("need", _("只有“筹资金”的需求可以在线捐款。"))
+    if currency != need.currency:
+        raise _invalid("currency", _("币种不正确。"))
+    _check_card(card, payment_method)
+    flow = payment_flow_for(need.campaign)
+    if flow == Payment.Flow.SAVE_METHOD and not consent_to_charge_later:
+        raise _invalid("consent", _("请勾选同意：行动成功后再从这张卡扣款。"))
+    try:
+        with transaction.atomic():
+            pledge = campaign_services.pledge_create(
+                user=user,
+                need=need,
+                amount_fen=amount_fen,
+                currency=currency,
+                anonymous=anonymous,
+                idempotency_key=key,
+                body=(message or "")[:500],
+            )
+            payment = Payment.objects.create(
+                pledge_id=pledge.pk,
+                campaign_id=need.campaign_id,
+                user=user,
+                amount_fen=amount_fen,
+                currency=currency,
+                flow=flow,
+                idempotency_key=key,
+                request_fingerprint=fingerprint,
+                charge_consent_at=timezone.now() if flow == Payment.Flow.SAVE_METHOD else None,
+            )
+    except IntegrityError:
+        existing = Payment.objects.filter(user=user, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint), True
+    _begin(payment, card=card, payment_method=payment_method)
+    payment.refresh_from_db()
+    return payment, False
+
+
+def _replay(existing: Payment, fingerprint: str) -> Payment:
+    if existing.request_fingerprint != fingerprint:
+        raise Conflict(_("这个 Idempotency-Key 已用于另一笔捐款。"), code="idempotency_key_reused")
+    return existing
+
+
+def _begin(payment: Payment, *, card: TestCard | None, payment_method: str) -> None:
+    """Talk to Stripe for a freshly stored payment. Every call's idempotency key derives from the
+    payment row, so a retry of any step reuses what Stripe already made."""
+    gw = get_gateway()
+    meta = {"payment": str(payment.pk), "pledge": str(payment.pledge_id), "campaign": str(payment.campaign_id)}
+    prefix = f"payment-{payment.pk}"
+    try:
+        customer = gw.create_customer(key=f"{prefix}-customer", metadata=meta)
+        Payment.objects.filter(pk=payment.pk).update(stripe_customer_id=customer)
+        if not payment_method:
+            payment_method = gw.create_test_card(
+                number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc, key=f"{prefix}-card"
+            )
+        Payment.objects.filter(pk=payment.pk).update(stripe_payment_method_id=payment_method)
+        gw.attach_method(payment_method=payment_method, customer=customer, key=f"{prefix}-attach")
+        if payment.flow == Payment.Flow.SAVE_METHOD:
+            setup_id = gw.create_setup(customer=customer, key=f"{prefix}-setup", metadata=meta)
+            Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent_id=setup_id)
+            gw.confirm_setup(setup_id=setup_id, payment_method=payment_method, key=f"{prefix}-setup-confirm")
+        else:
+            intent = gw.create_intent(
+                amount=payment.amount_fen,
+                currency=payment.currency,
+                customer=customer,
+                payment_method=payment_method,
+                manual_capture=payment.flow == Payment.Flow.AUTHORISE,
+                off_session=False,
+                key=f"{prefix}-intent",
+                metadata=meta,
+            )
+            Payment.objects.filter(pk=payment.pk).update(stripe_payment_intent_id=intent.id)
+    except GatewayError as exc:
+        payment_fail(payment_id=payment.pk, code=exc.code or "error")
+        if exc.declined:
+            raise PaymentDeclined(_("银行卡被拒绝：%(reason)s 请换一张卡再试。") % {"reason": str(exc)}) from exc
+        raise PaymentUnavailable(_("支付服务暂时无法连接，您的卡未被扣款，请稍后再试。")) from exc
+
+
+# --- Transitions ----------------------------------------------------------------------------------
+
+
+def _lock(payment_id: int) -> Payment:
+    payment = Payment.objects.select_for_update().filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("找不到这笔支付。"))
+    return payment
+
+
+def _settlement(campaign_id: int) -> str | None:
+    return CampaignSettlement.objects.filter(campaign_id=campaign_id).values_list("outcome", flat=True).first()
+
+
+def _money_mode(campaign_id: int) -> str:
+    return Campaign.objects.filter(pk=campaign_id).values_list("money_mode", flat=True).first() or ""
+
+
+def _announce(campaign_id: int) -> None:
+    from .selectors import money_summary
+
+    publish(f"campaign.{campaign_id}", "money", money_summary(campaign_id=campaign_id))
+
+
+def _secure(payment: Payment, to: str) -> None:
+    """The money is secured (held, saved or paid): confirm the pledge and add the matches.
+    Precondition: the payment row is locked (then the chain head, then the pledge; see lock_chain)."""
+    ledger.lock_chain()
+    payment.status = to
+    payment.save(update_fields=["status", "updated_at"])
+    pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
+    if pledge_status == Pledge.Status.PENDING:
+        campaign_services.pledge_confirm(actor=None, pledge_id=payment.pledge_id, source="payment")
+    all_or_nothing = _money_mode(payment.campaign_id) == Campaign.MoneyMode.ALL_OR_NOTHING
+    matching.match_allocate(
+        pledge_id=payment.pledge_id,
+        campaign_id=payment.campaign_id,
+        donor_id=payment.user_id,
+        amount_fen=payment.amount_fen,
+        currency=payment.currency,
+        hold_until_success=all_or_nothing,
+    )
+    outcome = _settlement(payment.campaign_id)
+    if to == PS.SUCCEEDED and (outcome == CampaignSettlement.Outcome.SUCCEEDED):
+        matching.match_commit(pledge_ids=[payment.pledge_id])
+    elif outcome is not None and to in (PS.AUTHORISED, PS.METHOD_SAVED):
+        # Stripe's word came after the campaign closed: finish this payment the way the close did.
+        from . import tasks
+
+        if outcome == CampaignSettlement.Outcome.SUCCEEDED:
+            task = tasks.capture_payment if to == PS.AUTHORISED else tasks.charge_saved_method
+        else:
+            task = tasks.cancel_payment
+        task.delay_on_commit(payment.pk)
+
+
+def _to_succeeded(payment: Payment) -> str:
+    if payment.status in (PS.SUCCEEDED, PS.REFUNDED):
+        return "already"
+    if payment.status in (PS.FAILED, PS.CANCELLED):
+        logger.error("payment %s succeeded at Stripe after we gave it up; refund by hand", payment.pk)
+        return "stale"
+    ledger.ledger_post(
+        kind=LedgerEntry.Kind.DONATION,
+        lines=ledger.transfer(
+            debit=ledger.campaign_donations(payment.campaign_id), credit=ledger.DONORS, amount_fen=payment.amount_fen
+        ),
+        currency=payment.currency,
+        campaign_id=payment.campaign_id,
+        pledge_id=payment.pledge_id,
+        reference=f"payment:{payment.pk}",
+    )
+    payment.recovery_until = None
+    payment.save(update_fields=["recovery_until"])
+    _secure(payment, PS.SUCCEEDED)
+    return "succeeded"
+
+
+def _to_secured_hold(payment: Payment, to: str) -> str:
+    if payment.status != PS.PROCESSING:
+        return "already"
+    _secure(payment, to)
+    return to
+
+
+def _to_failed(payment: Payment, code: str) -> str:
+    if payment.status != PS.PROCESSING:
+        return "already"
+    payment.status = PS.FAILED
+    payment.failure_code = code[:100]
+    payment.save(update_fields=["status", "failure_code", "updated_at"])
+    campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=_("支付未成功"))
+    return "failed"
+
+
+def _to_cancelled(payment: Payment, reason: str) -> str:
+    if payment.status not in (PS.PROCESSING, PS.AUTHORISED, PS.METHOD_SAVED):
+        return "already"
+    was = payment.status
+    payment.status = PS.CANCELLED
+    payment.save(update_fields=["status", "updated_at"])
+    matching.match_release(pledge_ids=[payment.pledge_id], reason=reason)
+    if was == PS.PROCESSING:
+        campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=reason)
+    return "cancelled"
+
+
+def _apply_intent_state(payment: Payment, intent: IntentResult) -> str:
+    """Move a locked payment to where Stripe says its intent is. Only ever forward."""
+    if (
+        payment.stripe_payment_intent_id
+        and intent.id != payment.stripe_payment_intent_id
+        and payment.status not in (PS.METHOD_SAVED, PS.RECOVERING)
+    ):
+        return "other_intent"
+    if intent.status == "succeeded":
+        if intent.id != payment.stripe_payment_intent_id:
+            payment.stripe_payment_intent_id = intent.id
+            payment.save(update_fields=["stripe_payment_intent_id"])
+        return _to_succeeded(payment)
+    if intent.status == "requires_capture":
+        return _to_secured_hold(payment, PS.AUTHORISED)
+    if intent.status == "canceled":
+        return _to_cancelled(payment, _("预授权已取消"))
+    if intent.status == "requires_payment_method":
+        return _to_failed(payment, "declined")
+    return "pending"
+
+
+def payment_apply_intent(*, payment_id: int, intent: IntentResult) -> str:
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        outcome = _apply_intent_state(payment, intent)
+        _announce(payment.campaign_id)
+    return outcome
+
+
+def payment_apply_setup(*, payment_id: int, status: str) -> str:
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        if status == "succeeded":
+            outcome = _to_secured_hold(payment, PS.METHOD_SAVED)
+        elif status == "canceled":
+            outcome = _to_failed(payment, "setup_canceled")
+        else:
+            outcome = "pending"
+        _announce(payment.campaign_id)
+    return outcome
+
+
+def payment_fail(*, payment_id: int, code: str) -> str:
+    """Stripe refused the card before any money was secured: drop the pending pledge."""
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        return _to_failed(payment, code)
+
+
+def payment_refresh(*, payment_id: int) -> str:
+    """Ask Stripe where this payment stands and apply it (backstop for a lost webhook)."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        return "gone"
+    gw = get_gateway()
+    if payment.stripe_payment_intent_id:
+        return payment_apply_intent(payment_id=payment.pk, intent=gw.retrieve_intent(payment.stripe_payment_intent_id))
+    if payment.stripe_setup_intent_id:
+        return payment_apply_setup(payment_id=payment.pk, status=gw.retrieve_setup(payment.stripe_setup_intent_id))
+    return "pending"
+
+
+# --- Webhooks -------------------------------------------------------------------------------------
+
+INTENT_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.processing",
+}
+SETUP_EVENTS = {"setup_intent.succeeded", "setup_intent.setup_failed", "setup_intent.canceled"}
+
+
+def webhook_receive(*, payload: bytes, signature: str) -> str:
+    """Verify and process one Stripe event. Returns what happened (for the log and the tests).
+
+    A forged or stale signature raises ApplicationError (400). Each event id is stored with
+    a unique constraint in the same transaction as its effect, so a replay does nothing. The
+    handler reads the object's current state from Stripe, so the order of events does not matter.
+    A Stripe outage while reading raises PaymentUnavailable (503) and Stripe delivers again later.
+    """
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise ApplicationError(_("回调签名无效。"), code="bad_signature") from exc
+    event_id, event_type = event.id, event.type
+    obj = event.data.object.to_dict()
+    object_id = str(obj.get("id") or "")
+    if WebhookEvent.objects.filter(stripe_event_id=event_id).exists():
+        return "duplicate"
+
+    apply = None
+    payment = None
+    if event_type in INTENT_EVENTS:
+        payment = Payment.objects.filter(stripe_payment_intent_id=object_id).first()
+        if payment is None:
+            # The webhook may beat our own write of the intent's id; the metadata names the payment.
+            payment_id = str((obj.get("metadata") or {}).get("payment", ""))
+            payment = Payment.objects.filter(pk=int(payment_id)).first() if payment_id.isdigit() else None
+        if payment is not None:
+            try:
+                intent = get_gateway().retrieve_intent(object_id)
+            except GatewayError as exc:
+                raise PaymentUnavailable(_("支付服务暂时无法连接。")) from exc
+
+            def apply(payment_id=payment.pk, intent=intent) -> str:
+                return _apply_intent_state(_lock(payment_id), intent)
+
+    elif event_type in SETUP_EVENTS:
+        payment = Payment.objects.filter(stripe_setup_intent_id=object_id).first()
+        if payment is not None:
+            try:
+                setup_status = get_gateway().retrieve_setup(object_id)
+            except GatewayError as exc:
+                raise PaymentUnavailable(_("支付服务暂时无法连接。")) from exc
+
+            def apply(payment_id=payment.pk, setup_status=setup_status) -> str:
+                locked = _lock(payment_id)
+                if setup_status == "succeeded":
+                    return _to_secured_hold(locked, PS.METHOD_SAVED)
+                if setup_status == "canceled":
+                    return _to_failed(locked, "setup_canceled")
+                return "pending"
+
+    try:
+        with transaction.atomic():
+            record = WebhookEvent.objects.create(stripe_event_id=event_id, type=event_type, object_id=object_id[:100])
+            outcome = apply() if apply is not None else "ignored"
+            record.outcome = outcome[:50]
+            record.save(update_fields=["outcome"])
+            if apply is not None:
+                _announce(payment.campaign_id)
+    except IntegrityError:
+        return "duplicate"
+    return outcome
+
+
+# --- Closing a campaign -------------------------------------------------------------------------------
+
+
+def campaign_settle(*, campaign_id: int, outcome: str) -> bool:
+    """Settle the money of a closed campaign once (结算). Returns False when already settled.
+
+    Success: commit reserved matches of paid pledges; capture holds and charge saved cards (as
+    tasks). Failure: all-or-nothing — release every match, cancel every hold, charge nothing;
+    keep-what-you-raise — release only the conditional matches, the donations stand.
+    """
+    from . import tasks
+
+    if outcome not in CampaignSettlement.Outcome.values:
+        raise ApplicationError(_("未知的结算结果。"))
+    mode = _money_mode(campaign_id)
+    try:
+        with transaction.atomic():
+            CampaignSettlement.objects.create(campaign_id=campaign_id, outcome=outcome)
+            payments = Payment.objects.filter(campaign_id=campaign_id)
+            # Payment rows before the chain head (lock order, see ledger.lock_chain).
+            if outcome != CampaignSettlement.Outcome.SUCCEEDED and mode == Campaign.MoneyMode.ALL_OR_NOTHING:
+                payments.filter(status=PS.METHOD_SAVED).update(status=PS.CANCELLED, updated_at=timezone.now())
+            if outcome == CampaignSettlement.Outcome.SUCCEEDED:
+                paid = list(payments.filter(status=PS.SUCCEEDED).values_list("pledge_id", flat=True))
+                if paid:
+                    matching.match_commit(pledge_ids=paid)
+                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
+                    tasks.capture_payment.delay_on_commit(pid)
+                for pid in payments.filter(status=PS.METHOD_SAVED).values_list("pk", flat=True):
+                    tasks.charge_saved_method.delay_on_commit(pid)
+            elif mode == Campaign.MoneyMode.ALL_OR_NOTHING:
+                matching.match_release(campaign_id=campaign_id, reason=_("行动未达成"))
+                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
+                    tasks.cancel_payment.delay_on_commit(pid)
+            else:
+                matching.match_release(campaign_id=campaign_id, reason=_("行动未达成"), only_reserved=True)
+            CampaignSettlement.objects.filter(campaign_id=campaign_id).update(finished_at=timezone.now())
+            _announce(campaign_id)
+    except IntegrityError:
+        return False
+    return True
+
+
+def payment_capture(*, payment_id: int) -> str:
+    """Capture an authorised hold (成功后扣款). Safe to repeat: the key is the payment's."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.status != PS.AUTHORISED:
+        return "skipped"
+    try:
+        intent = get_gateway().capture_intent(
+            intent_id=payment.stripe_payment_intent_id, key=f"payment-{payment.pk}-capture"
+        )
+    except GatewayError as exc:
+        if exc.retryable:
+            raise
+        return payment_start_recovery(payment_id=payment.pk, code=exc.code or "capture_failed")
+    return payment_apply_intent(payment_id=payment.pk, intent=intent)
+
+
+def payment_cancel_hold(*, payment_id: int) -> str:
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.status not in (PS.AUTHORISED, PS.PROCESSING) or not payment.stripe_payment_intent_id:
+        return "skipped"
+    intent = get_gateway().cancel_intent(intent_id=payment.stripe_payment_intent_id, key=f"payment-{payment.pk}-cancel")
+    return payment_apply_intent(payment_id=payment.pk, intent=intent)
+
+
+def payment_charge_saved(*, payment_id: int) -> str:
+    """Charge a saved card off-session after success. Each attempt has its own key, so a retried
+    task repeats the same attempt and a recovery attempt (a new card) makes a new one."""
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        if payment.status not in (PS.METHOD_SAVED, PS.RECOVERING):
+            return "skipped"
+        attempt = payment.charge_attempts + 1
+    try:
+        intent = get_gateway().create_intent(
+            amount=payment.amount_fen,
+            currency=payment.currency,
+            customer=payment.stripe_customer_id,
+            payment_method=payment.stripe_payment_method_id,
+            manual_capture=False,
+            off_session=True,
+            key=f"payment-{payment.pk}-charge-{attempt}",
+            metadata={"payment": str(payment.pk), "pledge": str(payment.pledge_id), "attempt": str(attempt)},
+        )
+    except GatewayError as exc:
+        if exc.retryable:
+            raise
+        Payment.objects.filter(pk=payment.pk).update(charge_attempts=attempt)
+        return payment_start_recovery(payment_id=payment.pk, code=exc.code or "declined")
+    Payment.objects.filter(pk=payment.pk).update(charge_attempts=attempt)
+    return payment_apply_intent(payment_id=payment.pk, intent=intent)
+
+
+def payment_start_recovery(*, payment_id: int, code: str) -> str:
+    """A charge at close was declined: give the donor FUNDING_RECOVERY_DAYS to fix it."""
+    from accounts.services import notification_send
+
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        if payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED, PS.RECOVERING):
+            return "skipped"
+        now = timezone.now()
+        first = payment.status != PS.RECOVERING
+        payment.status = PS.RECOVERING
+        payment.failure_code = code[:100]
+        if first:
+            payment.recovery_until = now + dt.timedelta(days=settings.FUNDING_RECOVERY_DAYS)
+            payment.reminders_sent = 1
+            payment.last_reminded_at = now
+        payment.save()
+        notification_send(
+            user=payment.user,
+            kind="payment_recovery",
+            title=_("您的捐款扣款未成功，请更新银行卡"),
+            body=_("请在 %(until)s 前更新银行卡，否则这笔认筹将被撤销。")
+            % {"until": timezone.localtime(payment.recovery_until).strftime("%Y-%m-%d %H:%M")},
+            url=f"/funding/payments/{payment.pk}/",
+        )
+    return "recovering"
+
+
+def payment_update_card(*, user: Any, payment_id: int, card: TestCard | None = None, payment_method: str = "") -> str:
+    """The donor gives a new card during recovery; it is charged at once."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.user_id != user.pk:
+        raise NotFound(_("找不到这笔支付。"))
+    if payment.status != PS.RECOVERING:
+        raise Conflict(_("这笔捐款现在不需要更新银行卡。"), code="wrong_status")
+    _check_card(card, payment_method)
+    gw = get_gateway()
+    attempt = payment.charge_attempts + 1
+    try:
+        if not payment_method:
+            payment_method = gw.create_test_card(
+                number=card.number,
+                exp_month=card.exp_month,
+                exp_year=card.exp_year,
+                cvc=card.cvc,
+                key=f"payment-{payment.pk}-card-{attempt}",
+            )
+        gw.attach_method(
+            payment_method=payment_method,
+            customer=payment.stripe_customer_id,
+            key=f"payment-{payment.pk}-attach-{attempt}",
+        )
+    except GatewayError as exc:
+        if exc.declined:
+            raise PaymentDeclined(_("银行卡被拒绝：%(reason)s 请换一张卡再试。") % {"reason": str(exc)}) from exc
+        raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
+    Payment.objects.filter(pk=payment.pk, status=PS.RECOVERING).update(stripe_payment_method_id=payment_method)
+    outcome = payment_charge_saved(payment_id=payment.pk)
+    if outcome == "recovering":
+        raise PaymentDeclined(_("这张卡扣款未成功，请换一张卡再试。"))
+    return outcome
+
+
+def payments_run_recovery(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Daily reminders during the recovery window; when it ends, the pledge is dropped."""
+    from accounts.services import notification_send
+
+    now = now or timezone.now()
+    reminded = dropped = 0
+    for payment_id in Payment.objects.filter(status=PS.RECOVERING).values_list("pk", flat=True):
+        with transaction.atomic():
+            payment = _lock(payment_id)
+            if payment.status != PS.RECOVERING:
+                continue
+            if payment.recovery_until and payment.recovery_until <= now:
+                payment.status = PS.FAILED
+                payment.save(update_fields=["status", "updated_at"])
+                matching.match_release(pledge_ids=[payment.pledge_id], reason=_("扣款未成功"))
+                _drop_confirmed(payment.pledge_id)
+                _announce(payment.campaign_id)
+                dropped += 1
+            elif payment.last_reminded_at is None or now - payment.last_reminded_at >= dt.timedelta(hours=24):
+                Payment.objects.filter(pk=payment.pk).update(
+                    reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
+                )
+                notification_send(
+                    user=payment.user,
+                    kind="payment_recovery",
+                    title=_("提醒：您的捐款扣款未成功，请更新银行卡"),
+                    url=f"/funding/payments/{payment.pk}/",
+                )
+                reminded += 1
+    return {"reminded": reminded, "dropped": dropped}
+
+
+def _drop_confirmed(pledge_id: int) -> None:
+    """Take a pledge whose money never arrived out of the counts."""
+    try:
+        with transaction.atomic():
+            campaign_services.pledge_drop(pledge_id=pledge_id, reason=_("扣款未成功"))
+    except Conflict:
+        logger.warning("pledge %s could not be dropped by the campaigns app", pledge_id)
+
+
+# --- Refunds -------------------------------------------------------------------------------------------
+
+
+def refund_request(*, actor: Any, payment_id: int, amount_fen: Any, reason: str) -> Refund:
+    """An organiser of the campaign (or an admin) refunds part or all of a paid pledge (退款).
+
+    Never more than is refundable; while one refund is pending a second is refused (also by a
+    partial unique constraint). The Stripe call runs as a task after commit.
+    """
+    from . import tasks
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        campaign = Campaign.objects.filter(pk=payment.campaign_id).first()
+        if campaign is None:
+            raise NotFound(_("找不到这个众筹行动。"))
+        permissions.require(actor, "funding.refund", campaign, _("只有本行动所属社区的社区工作者或管理员可以退款。"))
+        if not reason:
+            raise _invalid("reason", _("请写明退款原因。"))
+        if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+            raise _invalid("amount_fen", _("金额必须大于 0。"))
+        if payment.status != PS.SUCCEEDED:
+            raise Conflict(_("这笔捐款还没有到账，不能退款。"), code="not_paid")
+        if Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).exists():
+            raise Conflict(_("这笔捐款已有一笔退款正在处理。"), code="refund_pending")
+        if amount_fen > payment.refundable_fen:
+            raise _invalid("amount_fen", _("最多可退 %(max)s 元。") % {"max": f"{payment.refundable_fen / 100:.2f}"})
+        try:
+            with transaction.atomic():
+                refund = Refund.objects.create(
+                    payment=payment, amount_fen=amount_fen, reason=reason[:300], requested_by=actor
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("这笔捐款已有一笔退款正在处理。"), code="refund_pending") from exc
+        tasks.refund_payment.delay_on_commit(refund.pk)
+    return refund
+
+
+def refund_execute(*, refund_id: int) -> str:
+    """Send a pending refund to Stripe and record the result. Repeats are harmless: the Stripe
+    key is the refund's, and recording is a conditional update from pending."""
+    refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
+    if refund is None or refund.status != Refund.Status.PENDING:
+        return "skipped"
+    payment = refund.payment
+    try:
+        stripe_id, status = get_gateway().refund(
+            intent_id=payment.stripe_payment_intent_id,
+            amount=refund.amount_fen,
+            key=f"refund-{refund.pk}",
+            metadata={"refund": str(refund.pk), "payment": str(payment.pk)},
+        )
+    except GatewayError as exc:
+        if exc.retryable:
+            raise
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, failure_message=str(exc)[:300], finished_at=timezone.now()
+        )
+        return "failed"
+    if status not in ("succeeded", "pending"):
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED, stripe_refund_id=stripe_id, finished_at=timezone.now()
+        )
+        return "failed"
+    return refund_complete(refund_id=refund.pk, stripe_refund_id=stripe_id)
+
+
+def refund_complete(*, refund_id: int, stripe_refund_id: str) -> str:
+    payment_id = Refund.objects.filter(pk=refund_id).values_list("payment_id", flat=True).first()
+    if payment_id is None:
+        return "skipped"
+    with transaction.atomic():
+        payment = _lock(payment_id)  # payment before refund, as in refund_request
+        refund = Refund.objects.select_for_update().filter(pk=refund_id).first()
+        if refund is None or refund.status != Refund.Status.PENDING:
+            return "skipped"
+        refund.status = Refund.Status.SUCCEEDED
+        refund.stripe_refund_id = stripe_refund_id
+        refund.finished_at = timezone.now()
+        refund.save(update_fields=["status", "stripe_refund_id", "finished_at"])
+        payment.refunded_fen = payment.refunded_fen + refund.amount_fen
+        full = payment.refunded_fen >= payment.amount_fen
+        if full:
+            payment.status = PS.REFUNDED
+        payment.save(update_fields=["refunded_fen", "status", "updated_at"])
+        ledger.ledger_post(
+            kind=LedgerEntry.Kind.REFUND,
+            lines=ledger.transfer(
+                debit=ledger.DONORS, credit=ledger.campaign_donations(payment.campaign_id), amount_fen=refund.amount_fen
+            ),
+            currency=payment.currency,
+            campaign_id=payment.campaign_id,
+            pledge_id=payment.pledge_id,
+            reference=f"refund:{refund.pk}",
+            memo=refund.reason,
+        )
+        matching.match_release(pledge_ids=[payment.pledge_id], reason=_("退款"))
+        if full:
+            campaign_services.pledge_mark_refunded(pledge_id=payment.pledge_id, reason=refund.reason)
+        _announce(payment.campaign_id)
+    return "succeeded"
+
+
+def payment_access(*, user: Any, payment_id: int) -> Payment:
+    """The donor sees their own payment; the campaign's organisers and admins see all of it."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("找不到这笔支付。"))
+    if user.is_authenticated and payment.user_id == user.pk:
+        return payment
+    campaign = Campaign.objects.filter(pk=payment.campaign_id).first()
+    if campaign is None:
+        raise NotFound(_("找不到这笔支付。"))
+    permissions.require(user, "funding.view_payments", campaign, _("只能查看自己的捐款。"))
+    return payment
+
+
+def active_match_total(*, pledge_id: int) -> int:
+    return sum(
+        Match.objects.filter(
+            pledge_id=pledge_id, status__in=[Match.Status.RESERVED, Match.Status.COMMITTED]
+        ).values_list("amount_fen", flat=True)
+    )
