@@ -16,9 +16,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 bootstrap: $(STAMP)
 
+# Starts the embedded Redis, migrates, loads the demo data once, then the worker, beat,
+# the local Stripe server and the web server (backend/core/management/commands/runplatform.py).
 run: $(STAMP)
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
 	$(MANAGE) runplatform
 
 test: $(STAMP)

@@ -1,5 +1,6 @@
-"""Start the whole platform on one machine: embedded Redis, the local Stripe-compatible server,
-a Celery worker, Celery beat and one ASGI server (HTTP + websockets). Ctrl-C stops them all."""
+"""Start the whole platform on one machine: the embedded Redis, migrations and the demo data
+(once), the local Stripe-compatible server, a Celery worker, Celery beat and one ASGI server
+(HTTP + websockets). Ctrl-C stops them all."""
 
 import os
 import signal
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from core import embedded_redis
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-demo", action="store_true", help="do not load the demo data")
 
     def handle(self, *args, host: str, port: int, **options):
         procs: list[tuple[str, subprocess.Popen]] = []
@@ -45,6 +48,13 @@ class Command(BaseCommand):
                 if redis_proc is not None:
                     procs.append(("redis", redis_proc))
                 self.stdout.write(f"embedded Redis on {settings.REDIS_URL}")
+            # Migrate and seed once Redis answers: services announce their changes (live topics,
+            # queued notifications) as they write, the demo data included; the worker started
+            # below then sends what the seed queued.
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("database migrated")
+            if not options["no_demo"]:
+                call_command("seed_demo")
             if settings.STRIPE_API_BASE.startswith("http://127.0.0.1"):
                 stripe_port = settings.STRIPE_API_BASE.rsplit(":", 1)[1].split("/")[0]
                 spawn(
