@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("live/topics/<str:topic>/", apis.TopicSnapshotApi.as_view(), name="api-live-topic"),
+]

@@ -1,5 +1,13 @@
 """Topics are registered by the domain apps; live knows only their names, who may subscribe and
-how to build a snapshot. A topic is `<kind>.<id>`, e.g. `campaign.12` or `user.5`."""
+how to build a snapshot. A topic is `<kind>.<id>`, e.g. `campaign.12` or `user.5` (kind: lower
+case letters, digits and `_`; id: up to 64 of `[A-Za-z0-9_-]`).
+
+- `may_subscribe(user, object_id) -> bool` is asked once per subscription, with the socket's
+  user (possibly anonymous). An id that names nothing should answer False, not raise.
+- `snapshot(object_id) -> dict` is the current state as the topic's messages describe it, small
+  and JSON-serialisable; it runs on every (re)subscription that cannot be answered by a replay.
+- `private=True`: refusing someone closes their socket (code 4403) instead of answering an error.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass

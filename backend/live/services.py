@@ -1,57 +1,176 @@
-"""Publishing to live topics. Domain services call `publish()` inside their transaction; the
-message goes out only after commit, with a per-topic sequence number and the server time."""
+"""Publishing to live topics (实时更新).
 
-import contextlib
+Domain services call `publish(topic, type, payload)` inside their transaction. Nothing leaves
+before the transaction commits, and nothing at all when it rolls back. After commit the message
+is numbered (a per-topic sequence), stored in the topic's replay log, stamped with the server time
+and sent to the topic's channel-layer group, as an envelope:
+
+    {"topic": "campaign.12", "seq": 7, "epoch": "9f1c2a0b", "at": 1764441234.5, "data": {"type": ..., ...}}
+
+`at` is the Unix time in seconds when the message left the server. Payloads are small dicts of ids
+and absolute numbers, so a message that arrives twice, or after a snapshot already holding it,
+does no harm.
+
+Publishing never fails the request that changed state: when Redis or the channel layer is down
+the failure is logged and counted (`selectors.publish_failures()`), and the topic is remembered.
+As soon as Redis answers again (the next publish, or a retry thread with back-off), the topic
+skips a sequence number and its subscribers are told to resync: a hole in the numbering that no
+replay can cross, so every client, connected or reconnecting, takes a fresh snapshot.
+"""
+
+import asyncio
 import json
 import logging
+import os
+import re
+import threading
 import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from django.conf import settings
+from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+
+from . import store
 
 logger = logging.getLogger(__name__)
 
-REPLAY_LENGTH = 200  # messages kept per topic for clients that reconnect
+TOPIC_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}\.[A-Za-z0-9_-]{1,64}$")
+
+SEND_TIMEOUT = 3  # seconds a request waits for the channel layer before counting a failure
+MAX_UNSENT = 10_000  # topics remembered for a resync while Redis is down
+RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds between resync attempts after a failure
+
+_lock = threading.Lock()
+_failures = 0
+_unsent: set[str] = set()  # topics whose last message was lost: they need a resync
+_retrying = False
 
 
 def group_name(topic: str) -> str:
-    """Channel-layer group names allow only [a-zA-Z0-9._-]."""
+    """Channel-layer group names allow only [a-zA-Z0-9._-] and under 100 characters."""
     return "live." + topic
 
 
-def _redis():
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-
-
 def publish(topic: str, type: str, payload: dict[str, Any] | None = None) -> None:
-    """Announce `type` on `topic` after the current transaction commits (never on rollback)."""
-    message = {"type": type, **(payload or {})}
-    transaction.on_commit(lambda: send_now(topic, message))
+    """Announce `type` on `topic` once the current transaction commits (never on rollback).
+
+    Outside a transaction it is sent at once. The payload is encoded here (Django's JSON encoder:
+    dates, decimals and lazy strings are fine), so a payload that cannot be encoded fails in the
+    service that built it, not silently after commit."""
+    if not TOPIC_RE.match(topic):
+        raise ValueError(f"not a live topic name: {topic!r}")
+    data = json.dumps(
+        {**(payload or {}), "type": type}, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":")
+    )
+    transaction.on_commit(lambda: send_now(topic, data))
 
 
-def send_now(topic: str, message: dict[str, Any]) -> dict[str, Any] | None:
-    """Number, store and broadcast a message. A failure of Redis or the channel layer is logged
-    and counted, never raised: the change that caused it has already committed."""
-    from channels.layers import get_channel_layer
+class _Sender:
+    """One event loop thread per process for the channel layer's sends from sync code (WSGI
+    workers, Celery tasks, the sync views of the ASGI server). The layer keeps its Redis
+    connections per event loop, so a long-lived loop keeps them open; `async_to_sync` from a
+    thread without a loop would build a new loop, and a new connection, for every message."""
 
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # a forked child needs its own thread
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="live-sender", daemon=True).start()
+                self._loop, self._pid = loop, os.getpid()
+            return self._loop
+
+    def group_send(self, group: str, message: dict[str, Any]) -> None:
+        future = asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), self._ensure_loop())
+        try:
+            future.result(timeout=SEND_TIMEOUT)
+        except BaseException:
+            future.cancel()
+            raise
+
+
+_sender = _Sender()
+
+
+def send_now(topic: str, data: str) -> int | None:
+    """Number, log and broadcast one message whose `data` is already JSON text.
+
+    Returns the sequence number, or None when Redis or the channel layer failed (logged and
+    counted, never raised: the change that caused it has already committed)."""
+    if _unsent:
+        repair_unsent()
     try:
-        r = _redis()
-        seq = int(r.incr(f"live:seq:{topic}"))
-        envelope = {"topic": topic, "seq": seq, "at": time.time(), "data": message}
-        key = f"live:log:{topic}"
-        pipe = r.pipeline()
-        pipe.rpush(key, json.dumps(envelope, ensure_ascii=False))
-        pipe.ltrim(key, -REPLAY_LENGTH, -1)
-        pipe.execute()
-        layer = get_channel_layer()
-        async_to_sync(layer.group_send)(group_name(topic), {"type": "live.message", "envelope": envelope})
-        return envelope
+        head = f'{{"topic":{json.dumps(topic)},"at":{time.time():.6f},"seq":'
+        tail = f',"data":{data}}}'
+        seq, epoch, envelope = store.number_and_log(topic, head, tail)
+        _sender.group_send(
+            group_name(topic), {"type": "live.message", "topic": topic, "seq": seq, "epoch": epoch, "text": envelope}
+        )
     except Exception:
-        logger.exception("live publish failed for %s", topic)
-        with contextlib.suppress(Exception):
-            _redis().incr("live:failures")
+        _failed(topic)
         return None
+    return seq
+
+
+def repair_unsent() -> bool:
+    """Make every topic whose message could not go out skip a sequence number and tell its
+    subscribers to take a snapshot, so no client keeps a state that misses the change.
+
+    Called before the next publish in this process and by a retry thread after a failure.
+    Returns True when nothing is left to repair."""
+    with _lock:
+        topics = list(_unsent)
+    for topic in topics:
+        try:
+            seq, epoch = store.skip_number(topic)
+            _sender.group_send(group_name(topic), {"type": "live.resync", "topic": topic, "seq": seq, "epoch": epoch})
+        except Exception:
+            logger.warning("live: %s still unreachable; its subscribers will resync later", topic)
+            return False
+        with _lock:
+            _unsent.discard(topic)
+    return True
+
+
+def _failed(topic: str) -> None:
+    global _failures
+    logger.exception("live: could not publish on %s; subscribers will catch up through a snapshot", topic)
+    with _lock:
+        _failures += 1
+        if len(_unsent) < MAX_UNSENT:
+            _unsent.add(topic)
+    try:
+        store.main_client().incr(store.failures_key())
+    except Exception:  # Redis itself is what failed; the process counter still has it
+        logger.debug("live: failure counter not stored", exc_info=True)
+    _start_retry()
+
+
+def _start_retry() -> None:
+    global _retrying
+    with _lock:
+        if _retrying:
+            return
+        _retrying = True
+    threading.Thread(target=_retry, name="live-resync", daemon=True).start()
+
+
+def _retry() -> None:
+    global _retrying
+    try:
+        for delay in RETRY_DELAYS:
+            time.sleep(delay)
+            if repair_unsent():
+                return
+    finally:
+        with _lock:
+            _retrying = False
+
+
+def failures_in_process() -> int:
+    return _failures
