@@ -158,8 +158,8 @@ REDIS_URL = REDIS_URLS[0]
 CHANNEL_LAYERS = {
     "default": {
         # PubSub: one PUBLISH per group message, fanned out to the sockets inside each ASGI
-        # process; measured faster than the list-based core layer for one topic watched by many
-        # (bench/README.md). Losing a message is recovered by live's log and snapshots.
+        # process; the list-based core layer ran out of connections with 1,000 sockets on one
+        # topic (bench/README.md). Lost messages are recovered by live's log and snapshots.
         "BACKEND": env_str("CHANNEL_LAYER_BACKEND", "channels_redis.pubsub.RedisPubSubChannelLayer"),
         "CONFIG": {
             # Several hosts shard groups and channels across Redis servers.
