@@ -24,6 +24,16 @@ def pytest_configure(config):
         _redis_proc = embedded_redis.start(port=port, data_dir=Path(settings.VAR_DIR) / f"redis-test-{port}")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser is a browser test; browser tests run last, because the
+    Playwright instance they share keeps an event loop on the main thread once started."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_unconfigure(config):
     from core import embedded_redis
 

@@ -4,7 +4,7 @@ endorsements. Problems put to a vote are left to the voting demo, which runs aft
 from core.demo import DemoContext
 
 from . import services
-from .models import BeneficiaryTag, Problem
+from .models import PLATFORM_TAG_NAMES, BeneficiaryTag, Problem
 
 # community, author, title, description, category, tags, place, endorsers, stage
 PROBLEMS = [
@@ -132,6 +132,9 @@ ORGANISERS = {"幸福社区": "lisg", "和美社区": "zhousg", "百老弄社区
 
 
 def seed(ctx: DemoContext) -> None:
+    # Normally made by a data migration; a test database flushed between tests has lost them.
+    for name in PLATFORM_TAG_NAMES:
+        BeneficiaryTag.objects.get_or_create(community=None, name=name)
     tags = {t.name: t.pk for t in BeneficiaryTag.objects.filter(community__isnull=True)}
     made: dict[str, Problem] = {}
     for community_name, author, title, description, category, tag_names, place, endorsers, stage in PROBLEMS:

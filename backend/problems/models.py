@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# The platform-wide beneficiary tags (受益人群) every community has; organisers add their own.
+PLATFORM_TAG_NAMES = ("一小", "一老", "困难群体", "公共空间")
+
 
 class BeneficiaryTag(models.Model):
     """Who a problem is for (受益人群). Platform tags have no community (一小, 一老, 困难群体,

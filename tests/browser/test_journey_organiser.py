@@ -81,7 +81,11 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
 
     # The adopted problem becomes a campaign with needs in four dimensions and three partners.
     roof = ctx.objects["problems"][ROOF]
-    page = organiser.goto(f"/campaigns/new/?problem={roof.pk}")
+    page = organiser.goto("/problems/")
+    page.get_by_role("link", name=ROOF).click()
+    page.locator("#main").get_by_role("link", name="发起众筹行动").click()
+    expect(page.locator("main")).to_contain_text("这个行动将解决的问题")
+    expect(page.locator("main section.card").first).to_contain_text(ROOF)
     field(page, "标题").fill(TITLE)
     field(page, "项目故事").fill("12 幢顶楼漏水，住着多位七八十岁的老人。大家一起出钱出力，把屋顶防水重做。")
     page.get_by_label("幸福社区", exact=True).check()
@@ -114,6 +118,9 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
     add_need("resource", "防水卷材", "20", unit="卷")
     add_need("people", "搬运志愿者", "4", skills="搬运")
     add_need("idea", "施工期间怎么照顾顶楼老人", "3")
+    # Advice needs are not required unless the organiser ticks the box.
+    expect(page.locator("tr", has_text="施工期间怎么照顾顶楼老人")).to_contain_text("否")
+    expect(page.locator("tr", has_text="防水卷材")).to_contain_text("是")
     shift_form = page.locator("form", has=page.locator("input[name=form][value=shift]"))
     field(shift_form, "开始时间").fill(local(timedelta(days=2)))
     field(shift_form, "结束时间").fill(local(timedelta(days=2, hours=3)))
@@ -134,7 +141,10 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
     campaign_id = int(re.search(r"/campaigns/(\d+)/", campaign_url).group(1))
     page = organiser.goto(f"/problems/{roof.pk}/")
     expect(page.locator("[data-status-label]")).to_have_text("解决中")
-    expect(page.get_by_role("link", name="查看众筹行动")).to_be_visible()
+    page.locator("#main").get_by_role("link", name="查看正在解决这个问题的众筹行动").click()
+    assert page.url.endswith(f"/campaigns/{campaign_id}/")
+    expect(page.locator("#main").get_by_role("link", name="配捐与支出")).to_be_visible()
+    expect(page.locator("#main").get_by_role("link", name="公开问责：资金去向与项目报告")).to_be_visible()
 
     # Residents pledge (their own pages are the resident journey's business).
     from campaigns import services as campaign_services
@@ -147,18 +157,21 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
     campaign_services.pledge_create(user=ctx.users["chenxiaomei"], need=needs["防水卷材"], quantity=3)
     campaign_services.pledge_create(user=ctx.users["zhangshu"], need=needs["搬运志愿者"], shift_id=shift.pk)
 
-    page = organiser.goto(f"/campaigns/dashboard/?campaign={campaign_id}&status=pending")
+    page = organiser.goto(campaign_url)
+    page.locator("#main").get_by_role("link", name="认筹管理").click()
+    page.get_by_label("状态").select_option("pending")
+    page.get_by_role("button", name="筛选").click()
     rows = page.locator("tbody tr")
     expect(rows).to_have_count(3)
-    for i in range(3):
-        rows.nth(i).locator("input[type=checkbox]").check()
+    page.get_by_label("全选本页认筹").check()
     organiser.check()
     page.get_by_role("button", name="确认所选").click()
     expect(page.locator(".messages")).to_contain_text("已处理 3 条")
     organiser.shot("dashboard-confirmed-desktop")
 
     # Volunteer hours: sign 张叔 in and out on the roster.
-    page = organiser.goto(f"/campaigns/{campaign_id}/roster/")
+    page = organiser.goto(campaign_url)
+    page.locator("#main").get_by_role("link", name="志愿者排班").click()
     row = page.locator("tr", has_text="张叔")
     row.get_by_role("button", name="签到").click()
     expect(page.locator(".messages")).to_contain_text("已登记")
@@ -167,7 +180,8 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
     organiser.shot("roster-desktop")
 
     # An offline cash gift with a photo of the receipt.
-    page = organiser.goto(f"/campaigns/{campaign_id}/needs/")
+    page = organiser.goto(campaign_url)
+    page.locator("#main").get_by_role("link", name="编辑需求").click()
     offline = page.locator("form", has=page.locator("input[name=form][value=offline]"))
     field(offline, "金额（元）").fill("500")
     field(offline, "捐赠人").fill("12 幢居民（集体）")
@@ -188,7 +202,8 @@ def test_organiser_from_join_request_to_pledge_export(people, demo_of, tmp_path)
     organiser.shot("campaign-live-desktop")
 
     # Export the pledges as CSV.
-    page = organiser.goto(f"/campaigns/dashboard/?campaign={campaign_id}")
+    page = organiser.goto(campaign_url)
+    page.locator("#main").get_by_role("link", name="认筹管理").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 CSV").click()
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115 - read once

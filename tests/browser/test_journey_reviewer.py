@@ -141,10 +141,10 @@ def test_reviewers_approve_review_disburse_and_report(people, demo_of, tmp_path)
     chen.check()
     page.get_by_role("button", name="提交审核决定").click()
     expect(page.locator(".messages")).to_contain_text("审核意见已记录")
-    # The approver may not record the payment too; she is told why.
-    page.get_by_label(re.compile("^转账凭证号")).fill("ICBC-2026-1129-0041")
-    page.get_by_role("button", name="确认拨付").click()
-    expect(page.locator("main")).to_contain_text("批准人不能再登记拨付")
+    # The approver may not record the payment too: no form, and a note naming who may.
+    expect(page.get_by_role("button", name="确认拨付")).to_have_count(0)
+    expect(page.locator("#disburse-note")).to_contain_text("您已批准这笔支出")
+    expect(page.locator("#disburse-note")).to_contain_text("罗评审")
     chen.shot("item-approved-desktop")
 
     luo = people("reviewer-second")

@@ -5,9 +5,9 @@ page catches up on what it missed."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, Session, browser, chromium_path  # noqa: F401 - fixtures
 from tests.conftest import make_user
 from tests.support import processes
+from tests.support.browser import PHONE, Session
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ def server(tmp_path):
     s.stop()
 
 
-def test_the_badge_follows_notifications_and_catches_up_after_a_reconnect(browser, server, transactional_db):  # noqa: F811
+def test_the_badge_follows_notifications_and_catches_up_after_a_reconnect(browser, server, transactional_db):
     from accounts import services
 
     person = make_user("xiaofang", display_name="小方")

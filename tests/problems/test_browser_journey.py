@@ -7,29 +7,20 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, chromium_path, people, platform  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def neighbourhood(transactional_db):
+def neighbourhood(demo_of):
     """The partner network and the problems demo only, so this journey depends on nothing else."""
-    from core.demo import DemoContext
-    from network import demo as network_demo
-    from problems import demo as problems_demo
-
-    ctx = DemoContext()
-    network_demo.seed(ctx)
-    problems_demo.seed(ctx)
-    return ctx
+    return demo_of("network", "problems")
 
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_raise_endorse_discuss_and_moderate(people, neighbourhood, tmp_path):  # noqa: F811 - fixtures
+def test_raise_endorse_discuss_and_moderate(people, neighbourhood, tmp_path):
     photo = tmp_path / "slide.png"
     buf = io.BytesIO()
     Image.new("RGB", (640, 480), (30, 120, 60)).save(buf, "PNG")
@@ -72,6 +63,11 @@ def test_raise_endorse_discuss_and_moderate(people, neighbourhood, tmp_path):  #
     npage.click("text=发表评论")
     expect(npage.locator(".comment")).to_contain_text("晚上也没有灯")
     expect(page.locator("[data-comment-count]")).to_have_text("1")
+    # The author's "回复" and "删除" are boxes of one height on one line, their text centred in them.
+    actions = npage.locator(".comment .comment-actions").first
+    reply = actions.locator("summary", has_text="回复").bounding_box()
+    delete = actions.get_by_role("button", name="删除").bounding_box()
+    assert abs(reply["y"] - delete["y"]) < 1 and abs(reply["height"] - delete["height"]) < 1, (reply, delete)
 
     organiser = people("problem-organiser")
     organiser.login("lisg")

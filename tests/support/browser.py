@@ -1,4 +1,5 @@
-"""Browser journeys: headless Chromium from Debian's packages, driven by Playwright, against a real
+"""Browser fixtures, loaded for the whole suite (`-p tests.support.browser` in pyproject.toml) so
+that one Playwright instance serves every browser test. Browser journeys: headless Chromium from Debian's packages, driven by Playwright, against a real
 ASGI server, a real Celery worker and the local Stripe-compatible server, sharing this test run's
 database and Redis."""
 
@@ -18,13 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
@@ -174,12 +168,9 @@ def people(browser, platform):
 
 
 @pytest.fixture
-def demo_of(transactional_db, django_db_serialized_rollback):
+def demo_of(transactional_db):
     """demo_of("network", "problems", "voting") loads only those apps' demo data (in the usual
-    order), so a journey does not depend on apps it never visits. Returns the DemoContext.
-
-    Rows made by data migrations (the shared beneficiary tags) are restored before each test:
-    a transactional test's flush would otherwise leave them only to the first test of the run."""
+    order), so a journey does not depend on apps it never visits. Returns the DemoContext."""
     from django.db import transaction
 
     from core.demo import SEED_MODULES, DemoContext
@@ -198,7 +189,7 @@ def demo_of(transactional_db, django_db_serialized_rollback):
 
 
 @pytest.fixture
-def demo(transactional_db, django_db_serialized_rollback):
+def demo(transactional_db):
     """The demo data, loaded into this test's database."""
     from core.demo import seed_demo
 
