@@ -84,7 +84,16 @@ class NeedForm(forms.Form):
     unit = forms.CharField(label=_("单位"), max_length=20, required=False)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     skills = forms.CharField(label=_("所需技能"), max_length=200, required=False)
-    required = forms.BooleanField(label=_("必须达成（未达成则行动失败）"), required=False, initial=True)
+    required = forms.BooleanField(
+        label=_("必须达成（未达成则行动失败）"),
+        required=False,
+        initial=True,
+        help_text=_("建议类（筹智慧）需求通常不必勾选。"),
+    )
+
+    # Dimensions whose needs are required unless the organiser says otherwise: a campaign
+    # cannot go ahead without its plan, money, goods or volunteers, but it can without more advice.
+    REQUIRED_BY_DEFAULT = (Dimension.PROJECT, Dimension.RESOURCE, Dimension.MONEY, Dimension.PEOPLE)
     allow_over_pledge = forms.BooleanField(label=_("允许超额认筹"), required=False)
 
     def target_value(self) -> int:
@@ -147,14 +156,6 @@ class ResourcePledgeForm(_PledgeBase):
         }
 
 
-class MoneyPledgeForm(_PledgeBase):
-    amount_yuan = forms.DecimalField(label=_("金额（元）"), min_value=Decimal("0.01"), decimal_places=2)
-    field_order = ["amount_yuan", "anonymous"]
-
-    def service_fields(self) -> dict:
-        return {"amount_fen": yuan_to_fen(self.cleaned_data["amount_yuan"])}
-
-
 class PeoplePledgeForm(_PledgeBase):
     shift_id = forms.TypedChoiceField(label=_("选择班次"), coerce=int, widget=forms.RadioSelect)
     body = forms.CharField(label=_("备注（可写技能）"), required=False, max_length=300)
@@ -168,11 +169,12 @@ class PeoplePledgeForm(_PledgeBase):
         return {"shift_id": self.cleaned_data["shift_id"], "body": self.cleaned_data["body"]}
 
 
+# Money is given on the funding app's page, where the payment is taken with the pledge; a money
+# pledge made here would wait for a payment that never comes.
 PLEDGE_FORMS = {
     Dimension.PROJECT: ProjectPledgeForm,
     Dimension.IDEA: IdeaPledgeForm,
     Dimension.RESOURCE: ResourcePledgeForm,
-    Dimension.MONEY: MoneyPledgeForm,
     Dimension.PEOPLE: PeoplePledgeForm,
 }
 

@@ -156,6 +156,7 @@ def _announce_progress(need: Need) -> None:
         .values("pk", "campaign_id", "target", "pledged_total", "confirmed_total", "fulfilled_total", "pledge_count")
     )
     row = next(n for n in siblings if n["pk"] == need_id)
+    capped = sum(min(n["confirmed_total"], n["target"]) * 100 // n["target"] for n in siblings if n["target"])
     publish(
         f"campaign.{need.campaign_id}",
         "progress",
@@ -172,6 +173,9 @@ def _announce_progress(need: Need) -> None:
                 "pledged": sum(n["pledged_total"] for n in siblings),
                 "confirmed": sum(n["confirmed_total"] for n in siblings),
                 "fulfilled": sum(n["fulfilled_total"] for n in siblings),
+                "needs": len(siblings),
+                "met": sum(1 for n in siblings if n["confirmed_total"] >= n["target"]),
+                "percent": capped // len(siblings),
             },
         },
     )
@@ -737,10 +741,15 @@ def pledge_create(
     currency: str = "cny",
     anonymous: bool = False,
     idempotency_key: str = "",
+    online_payment: bool = False,
     **dimension_fields: Any,
 ) -> Pledge:
     """Pledge to a need of a live campaign (认筹). Money pledges start pending (source "online",
     confirmed by the payment); other pledges start pending for an organiser to confirm.
+
+    A money pledge only exists with a payment behind it: the funding app creates it with
+    `online_payment=True` as it starts the payment; anyone else is sent to the giving page
+    (organisers record cash with `pledge_record_offline`).
 
     Dimension fields: project `summary`, `body` (plan), `carried_by`, `budget_fen`; idea `body`,
     `summary`; resource `estimated_value_fen`, `body`; people `shift_id`, `body`.
@@ -749,6 +758,11 @@ def pledge_create(
     requests arrive at once: the unique constraint decides, the loser returns the winner's row).
     """
     permissions.require(user, "campaign.pledge", need.campaign)
+    if need.dimension == Dimension.MONEY and not online_payment:
+        raise Conflict(
+            _("捐款请在“我要捐款”页面在线支付（或交给社区工作者登记现金）。"),
+            code="use_online_giving",
+        )
     key = (idempotency_key or "").strip()
     if len(key) > 64:
         raise _invalid("idempotency_key", _("Idempotency-Key 太长（最多 64 个字符）。"))
@@ -870,7 +884,14 @@ def _pledge_insert(
     publish(
         f"campaign.{need.campaign_id}",
         "pledge",
-        {"name": name, "dimension": need.dimension, "quantity": value, "need": need.pk},
+        {
+            "name": name,
+            "dimension": need.dimension,
+            "dimension_label": str(need.get_dimension_display()),
+            "need": need.pk,
+            "need_title": need.title,
+            "quantity": value,
+        },
     )
     for cid in _community_ids(need.campaign):
         publish(
@@ -1031,13 +1052,20 @@ def pledge_cancel(*, actor: User, pledge_id: int) -> Pledge:
 
 
 def pledge_drop(*, pledge_id: int, reason: str) -> Pledge:
-    """The payment for a pending money pledge failed for good: the pledge is cancelled."""
+    """The payment for a money pledge failed for good: the pledge is cancelled and its amount
+    leaves the need's counters. Accepts a pending pledge, or a confirmed online money pledge whose
+    charge at campaign close failed (its confirmed and pledged totals are reversed)."""
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
         if pledge.status in (P.CANCELLED, P.REJECTED):
             return pledge
-        if pledge.status != P.PENDING:
-            raise Conflict(_("只有待确认的认筹可以撤销。"), code="wrong_status")
+        unpaid_online_money = (
+            pledge.status == P.CONFIRMED
+            and pledge.source == Pledge.Source.ONLINE
+            and pledge.need.dimension == Dimension.MONEY
+        )
+        if pledge.status != P.PENDING and not unpaid_online_money:
+            raise Conflict(_("只有待确认的认筹或未扣款成功的在线捐款可以撤销。"), code="wrong_status")
         _release(pledge, P.CANCELLED, reason or _("支付未成功"))
     return pledge
 

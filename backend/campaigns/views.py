@@ -2,6 +2,7 @@
 
 import csv
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -57,13 +58,24 @@ def campaign_list(request):
     )
 
 
+def _give_url(campaign_id: int, need_id: int) -> str:
+    """The online giving page for a money need ("" while online giving is not installed)."""
+    try:
+        return f"{reverse('funding:give', args=[campaign_id])}?need={need_id}"
+    except NoReverseMatch:
+        return ""
+
+
 def _pledge_forms(campaign, shifts, bound_need=None, bound_form=None):
     forms = {}
     for need in campaign.needs.all():
         if bound_need is not None and need.pk == bound_need:
             forms[need.pk] = bound_form
             continue
-        cls = PLEDGE_FORMS[need.dimension]
+        cls = PLEDGE_FORMS.get(need.dimension)
+        if cls is None:
+            forms[need.pk] = None
+            continue
         kwargs = {"prefix": f"n{need.pk}"}
         if need.dimension == Dimension.PEOPLE:
             kwargs["shifts"] = [
@@ -81,13 +93,18 @@ def campaign_detail(request, campaign_id: int, bound_need=None, bound_form=None)
     shifts = selectors.campaign_open_shifts(campaign=campaign)
     forms = _pledge_forms(campaign, shifts, bound_need, bound_form)
     manage = may(request.user, "campaign.manage", campaign)
+    has_money = any(n.dimension == Dimension.MONEY for n in campaign.needs.all())
     return render(
         request,
         "campaigns/detail.html",
         {
             "campaign": campaign,
             "progress": selectors.campaign_progress(campaign),
-            "needs": [(n, forms[n.pk]) for n in campaign.needs.all()],
+            "needs": [
+                (n, forms[n.pk], _give_url(campaign.pk, n.pk) if n.dimension == Dimension.MONEY else "")
+                for n in campaign.needs.all()
+            ],
+            "money_panel": has_money and apps.is_installed("funding"),
             "recent": selectors.campaign_recent_pledges(campaign=campaign),
             "ideas": selectors.campaign_ideas_and_proposals(campaign=campaign),
             "updates": campaign.updates.prefetch_related("photos")[:10],
@@ -106,6 +123,10 @@ def pledge_create(request, need_id: int):
     need = Need.objects.select_related("campaign").filter(pk=need_id).first()
     if need is None:
         return render(request, "campaigns/not_found.html", {"message": _("找不到这项需求。")}, status=404)
+    if need.dimension == Dimension.MONEY:
+        messages.error(request, _("捐款请在“我要捐款”页面完成，付款成功后才计入认筹。"))
+        give_url = _give_url(need.campaign_id, need.pk)
+        return redirect(give_url) if give_url else redirect("campaigns:detail", campaign_id=need.campaign_id)
     cls = PLEDGE_FORMS[need.dimension]
     kwargs = {"prefix": f"n{need.pk}"}
     if need.dimension == Dimension.PEOPLE:
@@ -114,7 +135,7 @@ def pledge_create(request, need_id: int):
     if form.is_valid():
         fields = form.service_fields()
         try:
-            pledge = services.pledge_create(
+            services.pledge_create(
                 user=request.user,
                 need=need,
                 anonymous=form.cleaned_data["anonymous"],
@@ -124,13 +145,7 @@ def pledge_create(request, need_id: int):
         except ApplicationError as exc:
             _apply_pledge_error(request, form, exc)
         else:
-            if need.dimension == Dimension.MONEY:
-                try:
-                    return redirect(reverse("funding:pledge_pay", args=[pledge.pk]))
-                except NoReverseMatch:
-                    messages.info(request, _("认筹已记录，请等待在线支付开通后完成付款。"))
-            else:
-                messages.success(request, _("谢谢您！认筹已提交，社区工作者确认后会通知您。"))
+            messages.success(request, _("谢谢您！认筹已提交，社区工作者确认后会通知您。"))
             return redirect("campaigns:my_pledges")
     return campaign_detail(request, need.campaign_id, bound_need=need.pk, bound_form=form)
 
@@ -219,6 +234,18 @@ def _campaign_form_initial(campaign):
     }
 
 
+def _problem_to_solve(request):
+    """The problem named by `?problem=<id>` (the campaign will solve it), or None."""
+    raw = request.GET.get("problem", "")
+    if not raw.isdigit():
+        return None
+    try:
+        from problems.selectors import problem_detail
+    except ImportError:
+        return None
+    return problem_detail(problem_id=int(raw))
+
+
 @login_required
 def campaign_create(request):
     communities = _organised_communities(request.user)
@@ -226,7 +253,13 @@ def campaign_create(request):
         return render(
             request, "campaigns/not_found.html", {"message": _("只有社区工作者可以发起众筹行动。")}, status=403
         )
-    form = CampaignForm(request.POST or None, request.FILES or None, communities=communities)
+    problem = _problem_to_solve(request)
+    if request.method == "GET" and request.GET.get("problem") and problem is None:
+        messages.error(request, _("找不到要解决的问题，这个行动将不关联问题。"))
+    initial = {}
+    if problem is not None:
+        initial = {"title": problem.title, "communities": [problem.community_id]}
+    form = CampaignForm(request.POST or None, request.FILES or None, communities=communities, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -241,14 +274,14 @@ def campaign_create(request):
                 tags=d["tags"],
                 partners=form.partners(),
                 cover=d.get("cover"),
-                problem_id=int(request.GET["problem"]) if request.GET.get("problem", "").isdigit() else None,
+                problem_id=problem.pk if problem is not None else None,
             )
         except ApplicationError as exc:
             apply_error(request, form, exc)
         else:
             messages.success(request, _("草稿已保存。下一步：添加需求。"))
             return redirect("campaigns:needs", campaign_id=campaign.pk)
-    return render(request, "campaigns/form.html", {"form": form, "campaign": None})
+    return render(request, "campaigns/form.html", {"form": form, "campaign": None, "problem": problem})
 
 
 @login_required
@@ -433,7 +466,12 @@ def dashboard(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "campaigns/dashboard.html", {"form": form, "page": page, "query": query.urlencode()})
+    filtered = any(value for _key, values in query.lists() for value in values)
+    return render(
+        request,
+        "campaigns/dashboard.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filtered": filtered},
+    )
 
 
 @login_required

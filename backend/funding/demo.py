@@ -65,7 +65,9 @@ def seed(ctx: DemoContext) -> None:
     for i, (username, amount) in enumerate(DONATIONS):
         user = ctx.users[username]
         key = f"demo-donation-{i}"
-        pledge = campaign_services.pledge_create(user=user, need=need, amount_fen=amount, idempotency_key=key)
+        pledge = campaign_services.pledge_create(
+            user=user, need=need, amount_fen=amount, idempotency_key=key, online_payment=True
+        )
         payment = Payment.objects.create(
             pledge_id=pledge.pk,
             campaign_id=canteen.pk,

@@ -161,6 +161,7 @@ def online_pledge_start(
                 currency=currency,
                 anonymous=anonymous,
                 idempotency_key=key,
+                online_payment=True,
                 body=(message or "")[:500],
             )
             payment = Payment.objects.create(

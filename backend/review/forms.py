@@ -23,10 +23,11 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-def yuan_field(label, required: bool = True) -> forms.DecimalField:
+def yuan_field(label, required: bool = True, help_text="") -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         required=required,
+        help_text=help_text,
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -39,8 +40,15 @@ def to_fen(value: Decimal | None) -> int | None:
 
 
 class ApplicationForm(forms.Form):
-    ask_yuan = yuan_field(_("申请配捐额（元）"))
-    statement = forms.CharField(label=_("申请说明"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
+    ask_yuan = yuan_field(
+        _("申请配捐额（元）"), help_text=_("希望基金配捐的钱数，单位是元，例如 5000；不能超过指南的最高额。")
+    )
+    statement = forms.CharField(
+        label=_("申请说明"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_("用几句话说明：这笔钱买什么、做什么，惠及哪些居民、大约多少人。"),
+    )
 
     def __init__(self, *args, questions: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,10 +105,25 @@ class DisburseForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    title = forms.CharField(label=_("里程碑名称"), max_length=120)
-    need = forms.TypedChoiceField(label=_("对应需求"), coerce=int, required=False, empty_value=None)
-    description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    due_on = forms.DateField(label=_("计划完成日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(
+        label=_("里程碑名称"), max_length=120, help_text=_("项目中的一个阶段，例如“屋顶防水完工”。")
+    )
+    need = forms.TypedChoiceField(
+        label=_("对应需求"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("这个阶段主要用到哪项需求；不确定可以不选。"),
+    )
+    description = forms.CharField(
+        label=_("说明（可不填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("这一阶段要做什么，居民会在公开问责页看到。"),
+    )
+    due_on = forms.DateField(
+        label=_("计划完成日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, needs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,10 +133,26 @@ class MilestoneForm(forms.Form):
 
 
 class MilestoneReportForm(forms.Form):
-    milestone = forms.TypedChoiceField(label=_("里程碑"), coerce=int)
-    percent_done = forms.IntegerField(label=_("完成度（%）"), min_value=0, max_value=100)
-    body = forms.CharField(label=_("这次完成了什么"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    photos = MultipleFileField(label=_("照片"), required=False, widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    milestone = forms.TypedChoiceField(label=_("报告哪个里程碑"), coerce=int, help_text=_("括号里是目前的完成度。"))
+    percent_done = forms.IntegerField(
+        label=_("现在完成了多少（%）"),
+        min_value=0,
+        max_value=100,
+        help_text=_("填 0 到 100 的数字，例如做完一半填 50，全部完成填 100。"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    body = forms.CharField(
+        label=_("这次完成了什么"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("写给居民看的进展，例如“防水卷材铺好了，下雨不再漏”。"),
+    )
+    photos = MultipleFileField(
+        label=_("现场照片（可不填）"),
+        required=False,
+        help_text=_("可以一次选多张，居民会在公开问责页看到。"),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+    )
 
     def __init__(self, *args, milestones=(), **kwargs):
         super().__init__(*args, **kwargs)

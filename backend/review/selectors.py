@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import permissions
+from accounts.models import FundReviewer, User
 from accounts.permissions import roles_of
 from campaigns.models import Campaign, CampaignPartner, Dimension, Need, Pledge
 from core.errors import NotFound
@@ -26,6 +27,7 @@ from .models import (
     ApplicationReview,
     AuditEvent,
     Call,
+    Decision,
     FundedItem,
     FundPolicy,
     ItemReview,
@@ -242,6 +244,31 @@ def approvals_needed_for_item(*, item: FundedItem) -> int:
     policy = FundPolicy.objects.filter(fund_id=item.fund_id).first()
     threshold = policy.item_two_approvals_above_fen if policy else None
     return 2 if threshold is not None and item.amount_fen > threshold else 1
+
+
+def item_disburse_conflict(*, user: Any, item: FundedItem) -> str | None:
+    """Why this person may not record the disbursement (登记拨付) of the item even though they
+    review its fund: "submitter" when they submitted it, "approver" when they approved it in the
+    current round, None when nothing stands in the way (separation of duties)."""
+    if item.submitted_by_id == user.pk:
+        return "submitter"
+    if ItemReview.objects.filter(item=item, round=item.round, decision=Decision.APPROVE, reviewer_id=user.pk).exists():
+        return "approver"
+    return None
+
+
+def item_disbursers(*, item: FundedItem) -> list[User]:
+    """The fund's reviewers who may record the item's disbursement: everyone reviewing the fund
+    except its submitter and this round's approvers."""
+    approvers = ItemReview.objects.filter(item=item, round=item.round, decision=Decision.APPROVE).values("reviewer_id")
+    return [
+        r.user
+        for r in FundReviewer.objects.filter(fund_id=item.fund_id, user__is_active=True)
+        .exclude(user_id=item.submitted_by_id)
+        .exclude(user_id__in=approvers)
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    ]
 
 
 def campaign_items(*, user: Any, campaign: Campaign) -> list[FundedItem]:

@@ -729,9 +729,10 @@ def item_disburse(*, actor: User, item_id: int, transfer_reference: str) -> Fund
         permissions.require(actor, "review.review_fund", item.fund, _("只有该基金的评审可以登记拨付。"))
         if item.status != I.APPROVED:
             raise Conflict(_("只有已批准的支出可以拨付。"), code="wrong_status")
-        if item.submitted_by_id == actor.pk:
+        conflict = selectors.item_disburse_conflict(user=actor, item=item)
+        if conflict == "submitter":
             raise PermissionDenied(_("提交人不能登记自己申请的拨付。"), code="separation_of_duties")
-        if item.reviews.filter(round=item.round, decision=Decision.APPROVE, reviewer=actor).exists():
+        if conflict == "approver":
             raise PermissionDenied(_("批准人不能再登记拨付，请由另一位评审登记。"), code="separation_of_duties")
         available = selectors.campaign_pool_balance(campaign_id=item.campaign_id, pool_id=application.call.pool_id)
         if item.amount_fen > available:

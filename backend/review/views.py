@@ -144,10 +144,18 @@ def item(request, item_id: int):
     may_edit = permissions.may(request.user, "review.edit_item", it)
     action = request.POST.get("form")
     decision_form = disburse_form = edit_form = None
+    disburse_conflict = None
+    disbursers: list = []
     if is_reviewer and it.status == FundedItem.Status.SUBMITTED and it.submitted_by_id != request.user.pk:
         decision_form = DecisionForm(request.POST if action == "decide" else None)
     if is_reviewer and it.status == FundedItem.Status.APPROVED:
-        disburse_form = DisburseForm(request.POST if action == "disburse" else None)
+        disburse_conflict = selectors.item_disburse_conflict(user=request.user, item=it)
+        # A posted disbursement always reaches the service, whose refusal is the one shown; the
+        # form itself is only offered to reviewers who may record it.
+        if disburse_conflict is None or action == "disburse":
+            disburse_form = DisburseForm(request.POST if action == "disburse" else None)
+        if disburse_conflict is not None:
+            disbursers = selectors.item_disbursers(item=it)
     if may_edit and it.status == FundedItem.Status.CHANGES_REQUESTED:
         initial = {
             "need": it.need_id,
@@ -201,7 +209,9 @@ def item(request, item_id: int):
     context.update(
         {
             "decision_form": decision_form,
-            "disburse_form": disburse_form,
+            "disburse_form": disburse_form if disburse_conflict is None else None,
+            "disburse_conflict": disburse_conflict,
+            "disbursers": disbursers,
             "edit_form": edit_form,
             "is_reviewer": is_reviewer,
             "available_fen": selectors.campaign_pool_balance(

@@ -170,6 +170,16 @@ def test_rejecting_with_a_reason(olivia, pat_request):
     assert (pat_request.status, pat_request.reason) == ("rejected", "不是本小区住户")
 
 
+def test_the_reason_reads_as_one_english_phrase(olivia, pat_request):
+    client = signed_in(olivia)
+    client.post(
+        f"/organiser/join-requests/{pat_request.pk}/decide/", {"decision": "reject", "reason": "不是本小区住户"}
+    )
+    client.post("/language/", {"language": "en", "next": "/"})
+    html = client.get("/organiser/join-requests/?status=rejected", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Organiser&#x27;s note: 不是本小区住户" in html or "Organiser's note: 不是本小区住户" in html
+
+
 def test_an_organiser_of_b_cannot_decide_from_the_page(oscar, pat_request):
     response = signed_in(oscar).post(
         f"/organiser/join-requests/{pat_request.pk}/decide/", {"decision": "verify"}, follow=True

@@ -164,7 +164,7 @@ def test_managed_and_my_pledges(api_as, olivia, oscar, alice, charlie, needs):
 
 
 def test_progress_endpoint_reports_needs_and_dimensions(api_as, olivia, alice, needs):
-    p = services.pledge_create(user=alice, need=needs["money"], amount_fen=250_000)
+    p = services.pledge_create(user=alice, need=needs["money"], amount_fen=250_000, online_payment=True)
     services.pledge_confirm(actor=None, pledge_id=p.pk, source="payment")
     body = api_as(None).get(f"/api/campaigns/{needs['money'].campaign_id}/progress/").json()
     money = next(d for d in body["dimensions"] if d["dimension"] == "money")
@@ -224,3 +224,15 @@ def test_every_endpoint_is_in_the_schema(api):
     params = [x["name"] for x in paths["/api/needs/{need_id}/pledges/"]["post"]["parameters"]]
     assert "Idempotency-Key" in params
     assert "409" in paths["/api/needs/{need_id}/pledges/"]["post"]["responses"]
+
+
+def test_a_money_pledge_without_a_payment_is_refused(api_as, alice, needs):
+    """Money is pledged through the giving page/API, which starts a payment; a bare money pledge
+    would count towards the need with nothing behind it."""
+    from campaigns.models import Pledge
+
+    need = needs["money"]
+    response = api_as(alice).post(f"/api/needs/{need.pk}/pledges/", {"amount_fen": 5000}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "use_online_giving"
+    assert not Pledge.objects.filter(need=need).exists()

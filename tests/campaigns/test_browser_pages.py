@@ -1,9 +1,6 @@
 """The campaign pages in a real browser at phone width (375px): nothing wider than the screen,
 every input labelled, and a resident can pledge with the page's own form."""
 
-import os
-import shutil
-
 import pytest
 
 from campaigns.models import Pledge
@@ -19,18 +16,10 @@ UNLABELLED_JS = """() => Array.from(document.querySelectorAll("input, select, te
   .map((el) => el.outerHTML.slice(0, 120))"""
 
 
-@pytest.fixture(scope="module")
-def phone():
-    path = shutil.which("chromium")
-    if not path:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+@pytest.fixture
+def phone(browser):
+    """The suite's one headless Chromium (tests/support/browser.py)."""
+    return browser
 
 
 def _page_as(phone, live_server, client, user):

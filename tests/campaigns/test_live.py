@@ -29,8 +29,37 @@ def test_a_pledge_announces_absolute_progress_the_pledger_and_the_organiser_queu
         ("王阿姨", "resource", 30),
         ("匿名", "resource", 5),
     ]
+    assert (pledges[-1]["dimension_label"], pledges[-1]["need"], pledges[-1]["need_title"]) == (
+        "筹资源",
+        need.pk,
+        "花苗",
+    )
     topics = {t for t, k, p in published}
     assert f"campaign.{need.campaign_id}" in topics and f"organiser.{world.a.pk}" in topics
+
+
+def test_progress_carries_the_dimension_summary_shown_on_the_page(published, olivia, alice, world):
+    from campaigns.models import Dimension
+
+    campaign = make_campaign(
+        olivia,
+        world.a,
+        needs=[
+            {"dimension": Dimension.RESOURCE, "title": "花苗", "target": 100},
+            {"dimension": Dimension.RESOURCE, "title": "花盆", "target": 10},
+        ],
+    )
+    seedlings, pots = campaign.needs.order_by("pk")
+    services.pledge_confirm(actor=olivia, pledge_id=services.pledge_create(user=alice, need=pots, quantity=10).pk)
+    services.pledge_confirm(actor=olivia, pledge_id=services.pledge_create(user=alice, need=seedlings, quantity=30).pk)
+    totals = [p for t, k, p in published if k == "progress"][-1]["dimension_totals"]
+    assert (totals["needs"], totals["met"], totals["percent"]) == (2, 1, 65)
+    assert (totals["target"], totals["confirmed"]) == (110, 40)
+    from campaigns.selectors import campaign_progress
+
+    campaign.refresh_from_db()
+    page = next(d for d in campaign_progress(campaign)["dimensions"] if d["dimension"] == "resource")
+    assert (page["met"], page["percent"]) == (totals["met"], totals["percent"])
 
 
 def test_going_live_announces_the_campaign_to_its_communities(published, olivia, world):

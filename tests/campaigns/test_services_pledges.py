@@ -6,6 +6,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.models import Campaign, IdeaEndorsement, Need, Pledge, Shift
 from core.errors import ApplicationError, Conflict, NotAuthenticated, PermissionDenied
+from tests.conftest import make_user
 
 P = Pledge.Status
 
@@ -63,7 +64,7 @@ def test_only_organisers_of_the_campaign_may_confirm_reject_or_fulfil(request, a
 
 def test_money_pledges_are_confirmed_by_the_payment_and_refunded_by_funding(olivia, alice, needs):
     need = needs["money"]
-    pledge = services.pledge_create(user=alice, need=need, amount_fen=10_000, anonymous=True)
+    pledge = services.pledge_create(user=alice, need=need, amount_fen=10_000, anonymous=True, online_payment=True)
     assert (pledge.source, pledge.status, pledge.display_name) == ("online", P.PENDING, "匿名")
     with pytest.raises(Conflict):
         services.pledge_confirm(actor=olivia, pledge_id=pledge.pk)
@@ -75,10 +76,39 @@ def test_money_pledges_are_confirmed_by_the_payment_and_refunded_by_funding(oliv
 
 
 def test_a_failed_payment_drops_the_pending_pledge(alice, needs):
-    pledge = services.pledge_create(user=alice, need=needs["money"], amount_fen=500)
+    pledge = services.pledge_create(user=alice, need=needs["money"], amount_fen=500, online_payment=True)
     services.pledge_drop(pledge_id=pledge.pk, reason="银行卡被拒")
     assert counters(needs["money"]) == (0, 0, 0)
     assert Pledge.objects.get(pk=pledge.pk).status == P.CANCELLED
+
+
+def test_a_failed_charge_at_close_drops_the_confirmed_online_money_pledge(alice, needs):
+    need = needs["money"]
+    kept = services.pledge_create(user=make_user("donor"), need=need, amount_fen=3_000, online_payment=True)
+    services.pledge_confirm(actor=None, pledge_id=kept.pk, source="payment")
+    pledge = services.pledge_create(user=alice, need=need, amount_fen=10_000, online_payment=True)
+    services.pledge_confirm(actor=None, pledge_id=pledge.pk, source="payment")
+    assert counters(need) == (13_000, 13_000, 0)
+    services.pledge_drop(pledge_id=pledge.pk, reason="扣款未成功")
+    assert counters(need) == (3_000, 3_000, 0)
+    assert Need.objects.get(pk=need.pk).pledge_count == 1
+    dropped = Pledge.objects.get(pk=pledge.pk)
+    assert (dropped.status, dropped.reason) == (P.CANCELLED, "扣款未成功")
+    services.pledge_drop(pledge_id=pledge.pk, reason="扣款未成功")  # a second call changes nothing
+    assert counters(need) == (3_000, 3_000, 0)
+
+
+def test_drop_refuses_confirmed_pledges_that_are_not_unpaid_online_money(olivia, alice, needs, image_file):
+    resource = services.pledge_create(user=alice, need=needs["resource"], quantity=3)
+    services.pledge_confirm(actor=olivia, pledge_id=resource.pk)
+    cash = services.pledge_record_offline(
+        actor=olivia, need_id=needs["money"].pk, amount_fen=2_000, evidence=image_file(), contributor_name="张大爷"
+    )
+    for pledge_id in (resource.pk, cash.pk):
+        with pytest.raises(Conflict):
+            services.pledge_drop(pledge_id=pledge_id, reason="扣款未成功")
+    assert counters(needs["resource"]) == (3, 3, 0)
+    assert counters(needs["money"]) == (2_000, 2_000, 2_000)
 
 
 def test_payment_confirmation_is_only_for_money(alice, needs):
@@ -141,7 +171,7 @@ def test_cash_without_a_real_receipt_photo_is_refused(olivia, needs):
 )
 def test_bad_input_is_refused_with_the_field_named(alice, needs, dimension, kwargs, field):
     with pytest.raises(ApplicationError) as exc:
-        services.pledge_create(user=alice, need=needs[dimension], **kwargs)
+        services.pledge_create(user=alice, need=needs[dimension], online_payment=dimension == "money", **kwargs)
     assert exc.value.status == 400
     assert field in exc.value.fields
     assert not Pledge.objects.exists()

@@ -27,7 +27,7 @@ def _many_pledges(needs, n=12):
     for i, u in enumerate(users):
         services.pledge_create(user=u, need=needs["resource"], quantity=1)
         services.pledge_create(user=u, need=needs["idea"], body=f"建议 {i}", anonymous=i % 2 == 0)
-        services.pledge_create(user=u, need=needs["money"], amount_fen=100 + i)
+        services.pledge_create(user=u, need=needs["money"], amount_fen=100 + i, online_payment=True)
 
 
 def test_campaign_page_shows_progress_forms_and_partners(login, alice, olivia, world):
@@ -99,10 +99,85 @@ def test_a_bad_pledge_from_the_page_shows_the_error_inline(login, alice, needs):
     assert not Pledge.objects.exists()
 
 
-def test_money_from_the_page_is_in_yuan(login, alice, needs):
-    nid = needs["money"].pk
-    login(alice).post(reverse("campaigns:pledge", args=[nid]), {f"n{nid}-amount_yuan": "12.50"})
-    assert Pledge.objects.get().amount_fen == 1250
+def test_money_is_never_pledged_from_the_campaign_form_but_sent_to_the_giving_page(login, alice, needs):
+    need = needs["money"]
+    response = login(alice).post(reverse("campaigns:pledge", args=[need.pk]), {f"n{need.pk}-amount_yuan": "12.50"})
+    give = reverse("funding:give", args=[need.campaign_id])
+    assert response.status_code == 302 and response["Location"] == f"{give}?need={need.pk}"
+    assert not Pledge.objects.exists()
+
+
+def test_the_money_need_links_to_online_giving_and_the_money_summary_is_shown(login, alice, needs):
+    need = needs["money"]
+    html = login(alice).get(reverse("campaigns:detail", args=[need.campaign_id])).content.decode()
+    give = reverse("funding:give", args=[need.campaign_id])
+    assert f'href="{give}?need={need.pk}"' in html
+    assert f"n{need.pk}-amount_yuan" not in html  # no money form that would leave an unpaid pledge
+    assert "资金筹集" in html and "居民捐款（已确认）" in html
+
+
+def test_a_campaign_without_money_needs_has_no_money_summary(login, alice, olivia, world):
+    campaign = make_campaign(olivia, world.a, needs=[{"dimension": "resource", "title": "花苗", "target": 5}])
+    html = login(alice).get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
+    assert "资金筹集" not in html
+
+
+def test_organisers_get_the_review_link_and_everyone_the_accountability_page(login, alice, olivia, oscar, campaign):
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    review = reverse("review:campaign", args=[campaign.pk])
+    accountability = reverse("review:accountability", args=[campaign.pk])
+    organiser = login(olivia).get(url).content.decode()
+    assert f'href="{review}"' in organiser and "配捐与支出" in organiser
+    for user in (alice, oscar):
+        html = login(user).get(url).content.decode()
+        assert f'href="{review}"' not in html
+        assert f'href="{accountability}"' in html
+
+
+def test_idea_endorsements_are_shown_in_words(login, alice, olivia, needs):
+    services.pledge_create(user=olivia, need=needs["idea"], body="下午茶时间开放花园")
+    html = login(alice).get(reverse("campaigns:detail", args=[needs["idea"].campaign_id])).content.decode()
+    assert "赞同 0" in html and "👍" not in html
+
+
+def test_the_create_form_names_the_problem_the_campaign_will_solve(login, olivia, world):
+    from tests.problems.conftest import make_problem
+
+    problem = make_problem(olivia, world.a, status="adopted", title="楼道灯坏了")
+    html = login(olivia).get(reverse("campaigns:create") + f"?problem={problem.pk}").content.decode()
+    assert "这个行动将解决的问题" in html and "楼道灯坏了" in html
+    assert reverse("problems:detail", args=[problem.pk]) in html
+    missing = login(olivia).get(reverse("campaigns:create") + "?problem=99999").content.decode()
+    assert "找不到要解决的问题" in missing
+
+
+def test_a_campaign_created_from_the_form_solves_the_problem(login, olivia, world):
+    from tests.problems.conftest import make_problem
+
+    problem = make_problem(olivia, world.a, status="adopted", title="楼道灯坏了")
+    now = timezone.localtime()
+    response = login(olivia).post(
+        reverse("campaigns:create") + f"?problem={problem.pk}",
+        {
+            "title": "点亮楼道",
+            "story": "换上声控灯，老人夜里下楼不再摸黑。",
+            "communities": [world.a.pk],
+            "starts_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "deadline": (now + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+            "money_mode": "keep_what_you_raise",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and campaign.problem_id == problem.pk
+    problem.refresh_from_db()
+    assert (problem.status, problem.campaign_id) == ("solving", campaign.pk)
+
+
+def test_the_needs_form_says_which_dimensions_are_required_by_default(login, olivia, campaign):
+    draft = make_campaign(olivia, campaign.host_community, status="draft", needs=[])
+    html = login(olivia).get(reverse("campaigns:needs", args=[draft.pk])).content.decode()
+    assert 'data-required-by-default="project resource money people"' in html
+    assert "campaigns/needs.js" in html
 
 
 def test_my_pledges_and_cancel(login, alice, charlie, needs):
@@ -126,6 +201,24 @@ def test_dashboard_is_for_organisers_only(login, alice, olivia, needs):
     assert "王阿姨" in html
 
 
+def test_dashboard_rows_are_named_by_person_and_need_with_a_select_all_box(login, olivia, alice, needs):
+    services.pledge_create(user=alice, need=needs["resource"], quantity=2)
+    html = login(olivia).get(reverse("campaigns:dashboard")).content.decode()
+    assert "data-select-all" in html and "全选" in html
+    assert "选择 王阿姨 对“花苗”的认筹" in html
+    assert "campaigns/dashboard.js" in html
+
+
+def test_dashboard_tells_an_empty_filter_from_no_pledges(login, olivia, alice, needs):
+    client = login(olivia)
+    nothing_yet = client.get(reverse("campaigns:dashboard")).content.decode()
+    assert "还没有认筹" in nothing_yet and "清除筛选" not in nothing_yet
+    services.pledge_create(user=alice, need=needs["resource"], quantity=2)
+    filtered = client.get(reverse("campaigns:dashboard") + "?status=fulfilled").content.decode()
+    assert "没有符合筛选条件的认筹" in filtered
+    assert f'href="{reverse("campaigns:dashboard")}"' in filtered and "清除筛选" in filtered
+
+
 def test_dashboard_bulk_confirm(login, olivia, alice, needs):
     p = services.pledge_create(user=alice, need=needs["resource"], quantity=2)
     login(olivia).post(reverse("campaigns:dashboard"), {"pledge": [p.pk], "action": "confirm"})
@@ -145,7 +238,7 @@ def test_dashboard_query_count_is_bounded(login, olivia, needs, django_assert_ma
 
 def test_csv_export_has_bom_columns_and_chinese(login, olivia, oscar, alice, needs):
     services.pledge_create(user=alice, need=needs["idea"], body="在花园里放长椅，老人可以歇脚", anonymous=True)
-    services.pledge_create(user=alice, need=needs["money"], amount_fen=12345)
+    services.pledge_create(user=alice, need=needs["money"], amount_fen=12345, online_payment=True)
     response = login(olivia).get(reverse("campaigns:dashboard_csv") + "?dimension=idea")
     raw = response.content
     assert response["Content-Type"].startswith("text/csv")
@@ -254,3 +347,11 @@ def test_admin_lists_campaigns_and_pledges(client, olivia, alice, needs):
     assert client.get("/admin/campaigns/campaign/").status_code == 200
     assert client.get(f"/admin/campaigns/campaign/{needs['resource'].campaign_id}/change/").status_code == 200
     assert client.get("/admin/campaigns/pledge/").status_code == 200
+
+
+def test_labels_keep_their_colon_inside_the_translation(login, olivia, needs):
+    client = login(olivia)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("campaigns:detail", args=[needs["people"].campaign_id])).content.decode()
+    assert "Communities: " in html and "Skills needed: " in html
+    assert "Communities：" not in html and "Time：" not in html

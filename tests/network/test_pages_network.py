@@ -135,3 +135,13 @@ def test_the_community_page_names_its_organisers(world, olivia, oscar):
     html = Client().get(f"/communities/{world.a.pk}/").content.decode()
     assert "李社工" in html
     assert "赵社工" not in html
+
+
+def test_the_english_community_page_puts_its_colons_inside_the_translation(world, team, olivia):
+    world.a.address = "宁波市海曙区1号"
+    world.a.save()
+    client = Client()
+    client.post("/language/", {"language": "en", "next": "/"})
+    html = client.get(f"/communities/{world.a.pk}/").content.decode()
+    assert "Address: 宁波市海曙区1号" in html and "Volunteer team: " in html and "Organisers: " in html
+    assert "：" not in html.replace("宁波市海曙区1号", "")

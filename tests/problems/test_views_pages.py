@@ -266,3 +266,21 @@ def test_pages_for_missing_things_are_404(alice):
     assert client.get("/communities/99999/problems/").status_code == 404
     assert client.get("/problems/comments/99999/edit/").status_code == 404
     assert client.post("/problems/comments/99999/delete/").status_code == 404
+
+
+def test_organisers_start_a_campaign_from_an_adopted_problem(alice, olivia, oscar, world):
+    problem = make_problem(alice, world.a, status="adopted")
+    create = f'href="{reverse("campaigns:create")}?problem={problem.pk}"'
+    assert create in client_for(olivia).get(f"/problems/{problem.pk}/").content.decode()
+    for user in (alice, oscar, None):
+        assert create not in client_for(user).get(f"/problems/{problem.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "label"), [("solving", "查看正在解决这个问题的众筹行动"), ("solved", "查看解决这个问题的众筹行动")]
+)
+def test_a_problem_being_solved_links_to_its_campaign(alice, olivia, world, status, label):
+    problem = make_problem(alice, world.a, status=status)
+    page = client_for(olivia).get(f"/problems/{problem.pk}/").content.decode()
+    assert f'href="{reverse("campaigns:detail", args=[problem.campaign_id])}"' in page and label in page
+    assert "发起众筹行动" not in page

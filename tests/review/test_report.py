@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def funded(approved, campaign, needs, alice, olivia, rita, luo, png):
     """An online donation of 1,000 元 (matched 1:1), an offline one of 200 元, 300 元 paid out."""
-    online = campaign_services.pledge_create(user=alice, need=needs["money"], amount_fen=100_000)
+    online = campaign_services.pledge_create(user=alice, need=needs["money"], amount_fen=100_000, online_payment=True)
     campaign_services.pledge_confirm(actor=None, pledge_id=online.pk, source="payment")
     match_money(campaign, 100_000, pledge_id=online.pk, donor=alice)
     campaign_services.pledge_record_offline(

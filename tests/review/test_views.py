@@ -213,3 +213,74 @@ def test_organisers_list_their_campaigns_funding(
     assert r.status_code == 200 and application.campaign.title in r.content.decode()
     assert application.campaign.title not in signed_in(client, oscar).get("/review/campaigns/").content.decode()
     assert signed_in(client, alice).get("/review/campaigns/").status_code == 403
+
+
+def approved_item(olivia, rita, approved, needs, campaign):
+    from review import services
+
+    item = submit_item(olivia, approved, needs["money"], [SimpleUploadedFile("r.png", png_bytes())])
+    match_money(campaign, 100_000)
+    services.item_decide(actor=rita, item_id=item.pk, decision="approve")
+    return item
+
+
+def test_the_approver_is_not_offered_the_disbursement_form(client, olivia, rita, luo, approved, needs, campaign):
+    item = approved_item(olivia, rita, approved, needs, campaign)
+    body = signed_in(client, rita).get(f"/review/items/{item.pk}/").content.decode()
+    assert 'value="disburse"' not in body and "确认拨付" not in body
+    assert 'id="disburse-note"' in body and "您已批准这笔支出" in body and "罗评审" in body
+    body = signed_in(client, luo).get(f"/review/items/{item.pk}/").content.decode()
+    assert 'value="disburse"' in body and "确认拨付" in body and 'id="disburse-note"' not in body
+
+
+def test_the_submitter_is_told_another_reviewer_records_the_payment(
+    client, olivia, rita, luo, approved, needs, campaign
+):
+    from review import selectors
+
+    item = approved_item(olivia, rita, approved, needs, campaign)
+    FundedItem.objects.filter(pk=item.pk).update(submitted_by=luo)
+    item.refresh_from_db()
+    assert selectors.item_disburse_conflict(user=luo, item=item) == "submitter"
+    assert selectors.item_disburse_conflict(user=rita, item=item) == "approver"
+    assert selectors.item_disbursers(item=item) == []
+    body = signed_in(client, luo).get(f"/review/items/{item.pk}/").content.decode()
+    assert "确认拨付" not in body and "这笔支出是您提交的" in body and "没有其他可以登记的评审" in body
+    refused = client.post(f"/review/items/{item.pk}/", {"form": "disburse", "transfer_reference": "TX"})
+    assert refused.status_code == 403 and "提交人不能登记自己申请的拨付" in refused.content.decode()
+    item.refresh_from_db()
+    assert item.status == "approved"
+
+
+def test_the_accountability_title_holds_no_form_and_links_back(client, olivia, campaign):
+    from review import services
+
+    services.milestone_create(actor=olivia, campaign_id=campaign.pk, title="开工")
+    body = signed_in(client, olivia).get(f"/campaigns/{campaign.pk}/accountability/").content.decode()
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<form" not in title and "公开问责" in title
+    assert body.count('name="form" value="report"') == 1 and body.count('name="form" value="milestone"') == 1
+    assert f'href="/campaigns/{campaign.pk}/"' in body
+    client.logout()
+    public = client.get(f"/campaigns/{campaign.pk}/accountability/").content.decode()
+    assert f'href="/campaigns/{campaign.pk}/"' in public and 'value="milestone"' not in public
+
+
+def test_choice_fields_are_fieldsets_with_labelled_choices(client, olivia, rita, application):
+    body = signed_in(client, rita).get(f"/review/applications/{application.pk}/").content.decode()
+    assert "<fieldset" in body and "<legend>评审决定" in body
+    assert 'for="id_decision_0"' in body and 'for=""' not in body
+    r = client.post(f"/review/applications/{application.pk}/", {"form": "decide", "reason": "x"})
+    body = r.content.decode()
+    assert r.status_code == 400
+    assert 'aria-describedby="id_decision_error"' in body and 'id="id_decision_error"' in body
+    assert 'aria-describedby="id_reason_helptext"' in body and 'id="id_reason_helptext"' in body
+
+
+def test_labels_keep_their_colon_inside_the_translation(client, olivia, rita, luo, approved, needs, campaign):
+    item = approved_item(olivia, rita, approved, needs, campaign)
+    luo.preferred_language = "en"
+    luo.save()
+    body = signed_in(client, luo).get(f"/review/items/{item.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Amount: </strong>" in body and "Payee: </strong>" in body
+    assert "：" not in body.split("<main", 1)[1].split(item.description, 1)[1].split("<h2", 1)[0]

@@ -53,9 +53,23 @@ def free_port() -> int:
 def start_worker(log_path: Path, **env: str) -> subprocess.Popen:
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=BACKEND, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=BACKEND,
+        env=child_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -63,7 +77,10 @@ def start_asgi_server(port: int, log_path: Path, **env: str) -> subprocess.Popen
     log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=BACKEND, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT,
+        cwd=BACKEND,
+        env=child_env(**env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     wait_for_port(port, proc, log_path)
     return proc

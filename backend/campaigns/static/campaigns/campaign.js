@@ -1,13 +1,20 @@
 // Live progress on a campaign page: the absolute numbers from `campaign.<id>` replace the shown
-// ones; a dimension's bar is recomputed from its needs the same way the server does it.
+// ones. Money is shown like the `yuan` template filter (12345 fen → "123.45"), so a number looks
+// the same before and after a reload.
 (function () {
   var root = document.querySelector("[data-campaign]");
   if (!root || !window.ZCLive) return;
 
+  function yuan(fen) {
+    var n = Math.trunc(Number(fen) || 0);
+    var sign = n < 0 ? "-" : "";
+    n = Math.abs(n);
+    var whole = String(Math.floor(n / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = String(n % 100).padStart(2, "0");
+    return sign + whole + "." + cents;
+  }
   function show(el, value) {
-    el.textContent = el.dataset.money
-      ? (value / 100).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-      : String(value);
+    el.textContent = el.dataset.money ? yuan(value) : String(value);
   }
   function setBar(box, percent) {
     var bar = box.querySelector(".progress");
@@ -15,42 +22,45 @@
     bar.setAttribute("aria-valuenow", percent);
     bar.firstElementChild.style.width = percent + "%";
   }
-  function recomputeDimension(dimension) {
+  function applyDimension(dimension, summary) {
     var li = document.querySelector('[data-dimension="' + dimension + '"]');
-    if (!li) return;
-    var boxes = document.querySelectorAll('[data-need-dimension="' + dimension + '"]');
-    var sum = 0, met = 0;
-    boxes.forEach(function (box) {
-      var target = Number(box.dataset.target), confirmed = Number(box.dataset.confirmed);
-      sum += Math.floor(Math.min(confirmed, target) * 100 / target);
-      if (confirmed >= target) met += 1;
-    });
-    var percent = boxes.length ? Math.floor(sum / boxes.length) : 0;
-    li.querySelector('[data-field="percent"]').textContent = percent;
-    li.querySelector('[data-field="met"]').textContent = met;
-    setBar(li, percent);
+    if (!li || !summary || typeof summary.percent !== "number") return;
+    li.querySelector('[data-field="percent"]').textContent = summary.percent;
+    li.querySelector('[data-field="met"]').textContent = summary.met;
+    li.querySelector('[data-field="needs"]').textContent = summary.needs;
+    setBar(li, summary.percent);
   }
   function applyNeed(n) {
     var box = document.querySelector('[data-need="' + n.need + '"]');
     if (!box) return;
-    box.dataset.confirmed = n.confirmed;
     box.querySelectorAll('[data-field="confirmed"]').forEach(function (el) { show(el, n.confirmed); });
     box.querySelectorAll('[data-field="pledged"]').forEach(function (el) { show(el, n.pledged); });
-    setBar(box, Math.min(100, Math.floor(n.confirmed * 100 / n.target)));
-    recomputeDimension(n.dimension);
+    setBar(box, n.target ? Math.min(100, Math.floor(n.confirmed * 100 / n.target)) : 0);
+  }
+  function dimensionLabel(data) {
+    var strong = document.querySelector('[data-dimension="' + data.dimension + '"] strong');
+    return strong ? strong.textContent : data.dimension_label || "";
+  }
+  function addRecent(data) {
+    var list = document.getElementById("recent-pledges");
+    if (!list) return;
+    var empty = list.querySelector(".empty");
+    if (empty) empty.remove();
+    var li = document.createElement("li");
+    li.textContent = [data.name, dimensionLabel(data), data.need_title].filter(Boolean).join(" · ");
+    list.prepend(li);
   }
   window.ZCLive.subscribe("campaign." + root.dataset.campaign, function (data) {
-    if (data.type === "progress") applyNeed(data);
-    if (data.type === "pledge") {
-      var list = document.getElementById("recent-pledges");
-      if (list) {
-        var li = document.createElement("li");
-        li.textContent = data.name;
-        list.prepend(li);
-      }
+    if (data.type === "progress") {
+      applyNeed(data);
+      applyDimension(data.dimension, data.dimension_totals);
     }
+    if (data.type === "pledge") addRecent(data);
     if (data.type === "campaign_status") window.location.reload();
   }, {
-    onSnapshot: function (state) { (state.needs || []).forEach(applyNeed); },
+    onSnapshot: function (state) {
+      (state.needs || []).forEach(applyNeed);
+      (state.dimensions || []).forEach(function (d) { applyDimension(d.dimension, d); });
+    },
   });
 })();
