@@ -86,6 +86,30 @@ def campaign_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
     return _with_parts(qs.distinct()).order_by("-created_at", "-pk")
 
 
+def partner_choices(*, user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The partners taking part in at least one campaign the user may see, grouped by kind for
+    the list's partner filter: [(kind label, [("station:3", name), ...]), ...]. One query."""
+    fields = [f"{ref}_id" for ref in CampaignPartner.REFS] + [f"{ref}__name" for ref in CampaignPartner.REFS]
+    rows = (
+        CampaignPartner.objects.filter(campaign__in=Campaign.objects.filter(_visible(user)).values("pk"))
+        .values_list(*fields)
+        .distinct()
+    )
+    found: dict[str, dict[int, str]] = {ref: {} for ref in CampaignPartner.REFS}
+    n = len(CampaignPartner.REFS)
+    for row in rows:
+        for i, ref in enumerate(CampaignPartner.REFS):
+            if row[i] is not None:
+                found[ref][row[i]] = row[n + i]
+    groups = []
+    for ref in CampaignPartner.REFS:
+        if found[ref]:
+            label = str(CampaignPartner._meta.get_field(ref).related_model._meta.verbose_name)
+            options = sorted(((f"{ref}:{pk}", name) for pk, name in found[ref].items()), key=lambda o: o[1])
+            groups.append((label, options))
+    return groups
+
+
 def campaign_get(*, user: Any, campaign_id: int) -> Campaign:
     """One campaign the user may see, with its needs, partners, tags and communities."""
     campaign = _with_parts(Campaign.objects.filter(_visible(user)).filter(pk=campaign_id)).distinct().first()

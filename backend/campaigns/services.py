@@ -17,15 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import permissions
 from accounts.models import User
 from core.errors import ApplicationError, Conflict, NotFound
-from live.services import publish
+from live.services import publish, publish_many
 from network.models import CharityFund, Community, SocialOrganisation, SocialWorkStation, VolunteerTeam
 
 from .models import (
@@ -42,7 +42,7 @@ from .models import (
     Shift,
     UpdatePhoto,
 )
-from .signals import campaign_cancelled, campaign_closed
+from .signals import campaign_cancelled, campaign_closed, offline_pledge_recorded, offline_pledge_withdrawn
 
 logger = logging.getLogger(__name__)
 
@@ -146,39 +146,28 @@ def _notify_organisers(campaign: Campaign, type: str, payload: dict[str, Any]) -
         publish(f"organiser.{cid}", type, {"campaign": campaign.pk, **payload})
 
 
+PROGRESS_FIELDS = ("target", "pledged_total", "confirmed_total", "fulfilled_total", "pledge_count")
+
+
+def _progress_payload(need: Need, counters: dict[str, int]) -> dict[str, Any]:
+    """A need's absolute progress as live messages carry it. Pages derive each dimension's
+    summary from the needs they hold (the snapshot has them all), so a message never needs the
+    sibling needs read again."""
+    return {
+        "need": need.pk,
+        "dimension": need.dimension,
+        "target": counters["target"],
+        "pledged": counters["pledged_total"],
+        "confirmed": counters["confirmed_total"],
+        "fulfilled": counters["fulfilled_total"],
+        "count": counters["pledge_count"],
+    }
+
+
 def _announce_progress(need: Need) -> None:
-    """Publish absolute progress for the need and its dimension (after commit). One query: the
-    needs of the same dimension (a campaign has only a few), read after the counter UPDATE."""
-    need_id = need.pk
-    siblings = list(
-        Need.objects.filter(campaign_id=need.campaign_id, dimension=need.dimension)
-        .order_by()
-        .values("pk", "campaign_id", "target", "pledged_total", "confirmed_total", "fulfilled_total", "pledge_count")
-    )
-    row = next(n for n in siblings if n["pk"] == need_id)
-    capped = sum(min(n["confirmed_total"], n["target"]) * 100 // n["target"] for n in siblings if n["target"])
-    publish(
-        f"campaign.{need.campaign_id}",
-        "progress",
-        {
-            "need": need_id,
-            "dimension": need.dimension,
-            "target": row["target"],
-            "pledged": row["pledged_total"],
-            "confirmed": row["confirmed_total"],
-            "fulfilled": row["fulfilled_total"],
-            "count": row["pledge_count"],
-            "dimension_totals": {
-                "target": sum(n["target"] for n in siblings),
-                "pledged": sum(n["pledged_total"] for n in siblings),
-                "confirmed": sum(n["confirmed_total"] for n in siblings),
-                "fulfilled": sum(n["fulfilled_total"] for n in siblings),
-                "needs": len(siblings),
-                "met": sum(1 for n in siblings if n["confirmed_total"] >= n["target"]),
-                "percent": capped // len(siblings),
-            },
-        },
-    )
+    """Publish the need's absolute progress (after commit), read after the counter UPDATE."""
+    counters = Need.objects.filter(pk=need.pk).values(*PROGRESS_FIELDS).get()
+    publish(f"campaign.{need.campaign_id}", "progress", _progress_payload(need, counters))
 
 
 def _bump(
@@ -755,7 +744,8 @@ def pledge_create(
     `summary`; resource `estimated_value_fen`, `body`; people `shift_id`, `body`.
 
     The same `idempotency_key` from the same user returns the first pledge (also when both
-    requests arrive at once: the unique constraint decides, the loser returns the winner's row).
+    requests arrive at once): the unique constraint on (user, key) decides, so a new key costs no
+    look-up and a repeat finds the first row after its INSERT fails.
     """
     permissions.require(user, "campaign.pledge", need.campaign)
     if need.dimension == Dimension.MONEY and not online_payment:
@@ -766,10 +756,6 @@ def pledge_create(
     key = (idempotency_key or "").strip()
     if len(key) > 64:
         raise _invalid("idempotency_key", _("Idempotency-Key 太长（最多 64 个字符）。"))
-    if key:
-        existing = _pledge_by_key(user, key)
-        if existing is not None:
-            return _same_request(existing, need)
     now = timezone.now()
     values = _check_pledge_input(
         need, quantity=quantity, amount_fen=amount_fen, currency=currency, fields=dimension_fields
@@ -794,10 +780,8 @@ def pledge_create(
 
 
 def _pledge_by_key(user: User, key: str) -> Pledge | None:
-    """The pledge this person already made with this key. Most requests carry a new key, so the
-    look-up reads one id and loads the whole row only on a repeat."""
-    found = list(Pledge.objects.filter(user=user, idempotency_key=key).values_list("pk", flat=True)[:1])
-    return Pledge.objects.select_related("need").get(pk=found[0]) if found else None
+    """The pledge this person already made with this key."""
+    return Pledge.objects.select_related("need").filter(user=user, idempotency_key=key).first()
 
 
 def _same_request(existing: Pledge, need: Need) -> Pledge:
@@ -819,34 +803,26 @@ def _pledge_insert(
     status: str = P.PENDING,
     extra: dict[str, Any] | None = None,
 ) -> Pledge:
-    """Inside atomic(): take room on the need (and the shift) with conditional UPDATEs, then insert."""
-    live_campaign = Campaign.objects.filter(pk=need.campaign_id, status=S.LIVE, starts_at__lte=now, deadline__gt=now)
-    guard = Q(pk=need.pk, campaign__in=live_campaign)
-    if not need.allow_over_pledge:
-        guard &= Q(pledged_total__lte=F("target") - value)
+    """Inside atomic(): insert the pledge, take a shift seat, then take room on the need.
+
+    The need's counter row is the one every pledge to the need writes, so its UPDATE comes last:
+    its row lock is held only until COMMIT. A repeated idempotency key fails at the INSERT,
+    before any counter moves; a refused counter UPDATE rolls the INSERT back."""
     confirmed = value if status in (P.CONFIRMED, P.FULFILLED) else 0
     fulfilled = value if status == P.FULFILLED else 0
-    updates = {"pledged_total": F("pledged_total") + value, "pledge_count": F("pledge_count") + 1}
-    if confirmed:
-        updates["confirmed_total"] = F("confirmed_total") + confirmed
-    if fulfilled:
-        updates["fulfilled_total"] = F("fulfilled_total") + fulfilled
-    if not Need.objects.filter(guard).update(**updates):
-        campaign = Campaign.objects.get(pk=need.campaign_id)
-        err = _pledge_window_error(campaign, now)
-        if err:
-            raise err
-        fresh = Need.objects.get(pk=need.pk)
-        remaining = max(0, fresh.target - fresh.pledged_total)
-        raise Conflict(
-            _("认筹已超过目标：还差 %(remaining)s %(unit)s。") % {"remaining": remaining, "unit": fresh.unit},
-            code="target_reached",
-            fields={
-                "quantity" if need.dimension != Dimension.MONEY else "amount_fen": [
-                    _("还差 %(r)s。") % {"r": remaining}
-                ]
-            },
-        )
+    pledge = Pledge.objects.create(
+        need=need,
+        campaign_id=need.campaign_id,
+        user=user,
+        status=status,
+        source=source,
+        anonymous=anonymous,
+        idempotency_key=key,
+        confirmed_at=now if confirmed else None,
+        fulfilled_at=now if fulfilled else None,
+        **values,
+        **(extra or {}),
+    )
     shift_id = values.get("shift_id")
     if shift_id:
         taken = Shift.objects.filter(pk=shift_id, need=need, starts_at__gt=now, signed_up__lt=F("capacity")).update(
@@ -861,43 +837,73 @@ def _pledge_insert(
             raise Conflict(
                 _("这个班次已经报满了。"), code="shift_full", fields={"shift_id": [_("这个班次已经报满了。")]}
             )
-    pledge = Pledge.objects.create(
-        need=need,
-        campaign_id=need.campaign_id,
-        user=user,
-        status=status,
-        source=source,
-        anonymous=anonymous,
-        idempotency_key=key,
-        confirmed_at=now if confirmed else None,
-        fulfilled_at=now if fulfilled else None,
-        **values,
-        **(extra or {}),
-    )
-    _announce_progress(need)
+    counters = _take_room(need=need, value=value, confirmed=confirmed, fulfilled=fulfilled, now=now)
+    if counters is None:
+        _refuse_pledge(need, now)
     if anonymous:
         name = str(_("匿名"))
     elif user is not None:
         name = user.name
     else:
         name = (extra or {}).get("contributor_name") or str(_("匿名"))
-    publish(
-        f"campaign.{need.campaign_id}",
-        "pledge",
-        {
-            "name": name,
-            "dimension": need.dimension,
-            "dimension_label": str(need.get_dimension_display()),
-            "need": need.pk,
-            "need_title": need.title,
-            "quantity": value,
+    pledge_message = {
+        "name": name,
+        "dimension_label": str(need.get_dimension_display()),
+        "need_title": need.title,
+        "quantity": value,
+        **_progress_payload(need, counters),
+    }
+    queue = {"campaign": need.campaign_id, "pledge": pledge.pk, "status": status}
+    publish_many(
+        [
+            (f"campaign.{need.campaign_id}", "pledge", pledge_message),
+            *((f"organiser.{cid}", "pledge_queue", queue) for cid in _community_ids(need.campaign)),
+        ]
+    )
+    return pledge
+
+
+def _take_room(*, need: Need, value: int, confirmed: int, fulfilled: int, now: datetime) -> dict[str, int] | None:
+    """Add one pledge of `value` to the need's counters when its campaign takes pledges at `now`
+    and, unless the need allows over-pledging, the target has room. One conditional UPDATE that
+    returns the new counters (the ORM's update() returns none), or None when the guard refused."""
+    qn = connection.ops.quote_name
+    need_table, campaign_table = qn(Need._meta.db_table), qn(Campaign._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    room = "" if need.allow_over_pledge else " AND pledged_total + %s <= target"
+    # Table names come from the models; every value is a parameter.
+    sql = (
+        f"UPDATE {need_table} SET pledged_total = pledged_total + %s, pledge_count = pledge_count + 1,"  # noqa: S608
+        " confirmed_total = confirmed_total + %s, fulfilled_total = fulfilled_total + %s"
+        f" WHERE id = %s{room} AND EXISTS (SELECT 1 FROM {campaign_table} c"
+        f" WHERE c.id = {need_table}.campaign_id AND c.status = %s AND c.starts_at <= %s AND c.deadline > %s)"
+        f" RETURNING {', '.join(PROGRESS_FIELDS)}"
+    )
+    params: list[Any] = [value, confirmed, fulfilled, need.pk]
+    if not need.allow_over_pledge:
+        params.append(value)
+    params += [S.LIVE, at, at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return dict(zip(PROGRESS_FIELDS, row, strict=True)) if row else None
+
+
+def _refuse_pledge(need: Need, now: datetime) -> None:
+    """Why the need took no more: the campaign's window, or the target."""
+    campaign = Campaign.objects.get(pk=need.campaign_id)
+    err = _pledge_window_error(campaign, now)
+    if err:
+        raise err
+    fresh = Need.objects.get(pk=need.pk)
+    remaining = max(0, fresh.target - fresh.pledged_total)
+    raise Conflict(
+        _("认筹已超过目标：还差 %(remaining)s %(unit)s。") % {"remaining": remaining, "unit": fresh.unit},
+        code="target_reached",
+        fields={
+            "quantity" if need.dimension != Dimension.MONEY else "amount_fen": [_("还差 %(r)s。") % {"r": remaining}]
         },
     )
-    for cid in _community_ids(need.campaign):
-        publish(
-            f"organiser.{cid}", "pledge_queue", {"campaign": need.campaign_id, "pledge": pledge.pk, "status": status}
-        )
-    return pledge
 
 
 def pledge_record_offline(
@@ -911,7 +917,8 @@ def pledge_record_offline(
     note: str = "",
 ) -> Pledge:
     """An organiser records a cash / offline money contribution (线下捐款) with a receipt photo.
-    The money is in hand, so the pledge is stored fulfilled."""
+    The money is in hand, so the pledge is stored fulfilled; after commit `offline_pledge_recorded`
+    lets matching pools add to it."""
     need = Need.objects.select_related("campaign").filter(pk=need_id).first()
     if need is None:
         raise NotFound(_("找不到这项需求。"))
@@ -927,7 +934,7 @@ def pledge_record_offline(
     if not name and not anonymous:
         raise _invalid("contributor_name", _("请填写捐赠人姓名，或选择匿名。"))
     with transaction.atomic():
-        return _pledge_insert(
+        pledge = _pledge_insert(
             need=need,
             user=None,
             value=amount_fen,
@@ -939,6 +946,9 @@ def pledge_record_offline(
             status=P.FULFILLED,
             extra={"contributor_name": name, "recorded_by": actor, "evidence": evidence},
         )
+        pid, cid = pledge.pk, pledge.campaign_id
+        transaction.on_commit(lambda: offline_pledge_recorded.send(sender=Pledge, pledge_id=pid, campaign_id=cid))
+    return pledge
 
 
 def _pledge_for_update(pledge_id: int) -> Pledge:
@@ -967,6 +977,9 @@ def _release(pledge: Pledge, to: str, reason: str) -> None:
     pledge.status = to
     pledge.reason = (reason or "").strip()[:300]
     pledge.save(update_fields=["status", "reason", "updated_at"])
+    if pledge.source == Pledge.Source.OFFLINE:
+        pid, cid = pledge.pk, pledge.campaign_id
+        transaction.on_commit(lambda: offline_pledge_withdrawn.send(sender=Pledge, pledge_id=pid, campaign_id=cid))
     _announce_progress(pledge.need)
     _notify_organisers(pledge.campaign, "pledge_queue", {"pledge": pledge.pk, "status": to})
 

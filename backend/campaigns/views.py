@@ -53,6 +53,7 @@ def campaign_list(request):
             "dimensions": Dimension.choices,
             "statuses": Campaign.Status.choices,
             "tags": BeneficiaryTag.choices,
+            "partners": selectors.partner_choices(user=request.user),
             "may_create": request.user.is_authenticated and _organised_communities(request.user).exists(),
         },
     )

@@ -316,10 +316,17 @@ SPECTACULAR_SETTINGS = {
 
 # --- Payments ---------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "sk_test_localstripe")
-STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_localstripe")
+# Stripe.js in the donor's browser uses the publishable key (pk_live_… with a live secret key).
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "" if PRODUCTION else "pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_localstripe_dev")
 # Empty means the real Stripe API; the embedded default is the local test server.
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "" if PRODUCTION else "http://127.0.0.1:8420")
+# Where pages load Stripe.js from. Empty: https://js.stripe.com/v3/ when STRIPE_API_BASE is empty,
+# otherwise the local test server's stand-in at STRIPE_API_BASE + /js.stripe.com/v3/.
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "https://js.stripe.com/v3/" if PRODUCTION else "")
+_live_stripe = STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
+if PRODUCTION and _live_stripe and not STRIPE_PUBLISHABLE_KEY.startswith("pk_live_"):
+    raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY (pk_live_…) must be set with a live STRIPE_SECRET_KEY")
 DEFAULT_CURRENCY = "cny"
 # Matching: all tiers together add at most this multiple of a donation (numerator, denominator).
 FUNDING_MATCH_MAX_MULTIPLE = (env_int("FUNDING_MATCH_MAX_MULTIPLE", 3), 1)
@@ -330,6 +337,9 @@ FUNDING_MAX_PLEDGE_FEN = env_int("FUNDING_MAX_PLEDGE_FEN", 5_000_000)
 FUNDING_AUTHORISE_MAX_DAYS = env_int("FUNDING_AUTHORISE_MAX_DAYS", 6)
 # A charge declined at close may be fixed by the donor within this many days, reminded daily.
 FUNDING_RECOVERY_DAYS = env_int("FUNDING_RECOVERY_DAYS", 3)
+# Minutes a donor has to finish the bank's verification (3-D Secure) before the payment is
+# given up: the PaymentIntent is cancelled at Stripe and the pending pledge dropped.
+FUNDING_VERIFICATION_MINUTES = env_int("FUNDING_VERIFICATION_MINUTES", 60)
 
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

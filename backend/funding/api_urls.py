@@ -13,6 +13,10 @@ urlpatterns = [
     path("funding/funds/<int:fund_id>/ledger/", apis.FundLedgerApi.as_view(), name="funding-api-fund-ledger"),
     path("funding/ledger/verify/", apis.LedgerVerifyApi.as_view(), name="funding-api-ledger-verify"),
     path("funding/pools/", apis.PoolListApi.as_view(), name="funding-api-pools"),
+    path("funding/pools/<int:pool_id>/", apis.PoolDetailApi.as_view(), name="funding-api-pool"),
+    path("funding/pools/<int:pool_id>/top-ups/", apis.PoolTopUpApi.as_view(), name="funding-api-pool-top-up"),
+    path("funding/pools/<int:pool_id>/pause/", apis.PoolPauseApi.as_view(), name="funding-api-pool-pause"),
+    path("funding/pools/<int:pool_id>/resume/", apis.PoolResumeApi.as_view(), name="funding-api-pool-resume"),
     path("funding/pools/<int:pool_id>/approvals/", apis.PoolApprovalCreateApi.as_view(), name="funding-api-approve"),
     path(
         "funding/pools/<int:pool_id>/approvals/<int:campaign_id>/",

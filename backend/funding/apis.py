@@ -17,6 +17,7 @@ from accounts import permissions
 from campaigns.selectors import campaign_get
 from core.api import error_responses
 from core.errors import NotFound
+from network.models import CharityFund, District, Township
 
 from . import ledger, matching, payments, selectors
 from .models import LedgerEntry, MatchingPool, Payment, PoolApproval, Refund
@@ -113,9 +114,9 @@ class PoolOut(serializers.ModelSerializer):
     class Meta:
         model = MatchingPool
         fields = [
-            "id", "name", "tier", "funder", "currency", "budget_fen", "remaining_fen", "ratio_numerator",
+            "id", "name", "description", "tier", "funder", "currency", "budget_fen", "remaining_fen", "ratio_numerator",
             "ratio_denominator", "per_pledge_cap_fen", "per_donor_cap_fen", "per_campaign_cap_fen", "starts_at",
-            "ends_at", "daily_start", "daily_end", "conditional", "stacking_order", "is_active",
+            "ends_at", "daily_start", "daily_end", "conditional", "matches_offline", "stacking_order", "is_active",
         ]  # fmt: skip
 
     def get_funder(self, obj: MatchingPool) -> str:
@@ -367,8 +368,45 @@ class LedgerVerifyApi(APIView):
 # --- pools ---------------------------------------------------------------------------------------------
 
 
+class PoolRulesIn(serializers.Serializer):
+    """A pool's rules. Amounts are integer fen; the ratio is numerator/denominator (1/2 = 0.5:1)."""
+
+    name = serializers.CharField(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    ratio_numerator = serializers.IntegerField(default=1)
+    ratio_denominator = serializers.IntegerField(default=1)
+    per_pledge_cap_fen = serializers.IntegerField(required=False, allow_null=True)
+    per_donor_cap_fen = serializers.IntegerField(required=False, allow_null=True)
+    per_campaign_cap_fen = serializers.IntegerField(required=False, allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    daily_start = serializers.TimeField(
+        required=False, allow_null=True, help_text="Matches only from this time of day."
+    )
+    daily_end = serializers.TimeField(required=False, allow_null=True, help_text="May be earlier than daily_start.")
+    conditional = serializers.BooleanField(default=False)
+    matches_offline = serializers.BooleanField(default=False, help_text="Also match cash recorded with a receipt.")
+    stacking_order = serializers.IntegerField(default=100, help_text="Lower numbers match first.")
+
+
 class PoolListApi(APIView):
+    """Every pool (public); a manager of a funder opens a new one with its first budget."""
+
     permission_classes = [AllowAny]
+
+    class PoolCreateIn(PoolRulesIn):
+        tier = serializers.ChoiceField(choices=MatchingPool.Tier.choices)
+        district = serializers.PrimaryKeyRelatedField(
+            queryset=District.objects.all(), required=False, allow_null=True, help_text="For a district pool."
+        )
+        township = serializers.PrimaryKeyRelatedField(
+            queryset=Township.objects.all(), required=False, allow_null=True, help_text="For a township pool."
+        )
+        fund = serializers.PrimaryKeyRelatedField(
+            queryset=CharityFund.objects.all(), required=False, allow_null=True, help_text="For a charity pool."
+        )
+        budget_fen = serializers.IntegerField(help_text="Integer fen (分); recorded in the ledger.")
+        currency = serializers.CharField(default="cny", max_length=3)
 
     @extend_schema(
         operation_id="funding_pool_list",
@@ -381,6 +419,103 @@ class PoolListApi(APIView):
             raise serializers.ValidationError({"fund": [_("请填写数字。")]})
         pools = selectors.pool_list(fund_id=int(fund) if fund else None)
         return Response(PoolOut(pools, many=True).data)
+
+    @extend_schema(
+        operation_id="funding_pool_create",
+        request=PoolCreateIn,
+        responses={201: PoolOut, **error_responses(400, 401, 403)},
+    )
+    def post(self, request):
+        permissions.require(request.user, "funding.create_pool", None, _("只有配捐方的管理人员可以设立配捐池。"))
+        s = self.PoolCreateIn(data=request.data)
+        s.is_valid(raise_exception=True)
+        pool = matching.pool_create(actor=request.user, **s.validated_data)
+        return Response(PoolOut(pool).data, status=201)
+
+
+class PoolDetailApi(APIView):
+    """One pool (public); its managers change its rules. The budget changes only through
+    top-ups; tier, funder and currency are fixed. Matches already made keep their amounts."""
+
+    permission_classes = [AllowAny]
+
+    class PoolPatchIn(PoolRulesIn):
+        FIXED = ("budget_fen", "remaining_fen", "currency", "tier", "district", "township", "fund", "is_active")
+
+        def validate(self, attrs):
+            fixed = [field for field in self.FIXED if field in self.initial_data]
+            if fixed:
+                message = _("预算请通过“追加预算”调整；层级、配捐方和币种设立后不能修改。")
+                raise serializers.ValidationError({field: [message] for field in fixed})
+            return attrs
+
+    @extend_schema(operation_id="funding_pool_detail", responses={200: PoolOut, **error_responses(404)})
+    def get(self, request, pool_id: int):
+        pool = selectors.pool_list().filter(pk=pool_id).first()
+        if pool is None:
+            raise NotFound(_("找不到这个配捐池。"))
+        return Response(PoolOut(pool).data)
+
+    @extend_schema(
+        operation_id="funding_pool_update",
+        request=PoolPatchIn,
+        responses={200: PoolOut, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request, pool_id: int):
+        matching.pool_access(user=request.user, pool_id=pool_id)  # 401/403/404 before judging the input
+        s = self.PoolPatchIn(data=request.data, partial=True)
+        s.is_valid(raise_exception=True)
+        pool = matching.pool_update(actor=request.user, pool_id=pool_id, changes=dict(s.validated_data))
+        return Response(PoolOut(pool).data)
+
+
+class PoolTopUpApi(APIView):
+    """Add to a pool's budget (追加预算); the ledger records a "pool funded" entry."""
+
+    permission_classes = [IsAuthenticated]
+
+    class PoolTopUpIn(serializers.Serializer):
+        amount_fen = serializers.IntegerField(help_text="Integer fen (分), more than zero.")
+        currency = serializers.CharField(max_length=3, help_text="The pool's currency, e.g. cny.")
+        note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+    @extend_schema(
+        operation_id="funding_pool_top_up",
+        request=PoolTopUpIn,
+        responses={201: PoolOut, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request, pool_id: int):
+        matching.pool_access(user=request.user, pool_id=pool_id)  # 401/403/404 before judging the input
+        s = self.PoolTopUpIn(data=request.data)
+        s.is_valid(raise_exception=True)
+        pool = matching.pool_top_up(actor=request.user, pool_id=pool_id, **s.validated_data)
+        return Response(PoolOut(pool).data, status=201)
+
+
+class PoolPauseApi(APIView):
+    """Pause a pool: no new matches; matches already reserved follow their campaign."""
+
+    permission_classes = [IsAuthenticated]
+    active = False
+
+    @extend_schema(
+        operation_id="funding_pool_pause", request=None, responses={200: PoolOut, **error_responses(401, 403, 404)}
+    )
+    def post(self, request, pool_id: int):
+        pool = matching.pool_set_active(actor=request.user, pool_id=pool_id, active=self.active)
+        return Response(PoolOut(pool).data)
+
+
+class PoolResumeApi(PoolPauseApi):
+    """Resume matching from a paused pool."""
+
+    active = True
+
+    @extend_schema(
+        operation_id="funding_pool_resume", request=None, responses={200: PoolOut, **error_responses(401, 403, 404)}
+    )
+    def post(self, request, pool_id: int):
+        return super().post(request, pool_id)
 
 
 class PoolApprovalCreateApi(APIView):

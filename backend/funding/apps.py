@@ -6,4 +6,4 @@ class FundingConfig(AppConfig):
     verbose_name = "资金与配捐"
 
     def ready(self) -> None:
-        from . import permissions, receivers  # noqa: F401 - registers rules and signal receivers
+        from . import checks, permissions, receivers  # noqa: F401 - registers checks, rules and receivers

@@ -19,9 +19,12 @@ class GatewayError(Exception):
     """Stripe refused or could not be reached. `declined` marks a card decline (the donor can act
     on it); anything else is ours or Stripe's and is worth retrying."""
 
-    def __init__(self, message: str, *, code: str = "", declined: bool = False, retryable: bool = False):
+    def __init__(
+        self, message: str, *, code: str = "", decline_code: str = "", declined: bool = False, retryable: bool = False
+    ):
         super().__init__(message)
         self.code = code
+        self.decline_code = decline_code
         self.declined = declined
         self.retryable = retryable
 
@@ -36,15 +39,20 @@ class IntentResult:
 
 
 def _wrap(exc: stripe.StripeError) -> GatewayError:
+    decline_code = str(getattr(exc.error, "decline_code", None) or "") if exc.error else ""
     if isinstance(exc, stripe.CardError):
-        return GatewayError(str(exc.user_message or exc), code=exc.code or "card_declined", declined=True)
+        return GatewayError(
+            str(exc.user_message or exc), code=exc.code or "card_declined", decline_code=decline_code, declined=True
+        )
     retryable = isinstance(exc, stripe.APIConnectionError | stripe.RateLimitError) or (
         isinstance(exc, stripe.APIError) and not isinstance(exc, stripe.InvalidRequestError)
     )
     if (exc.http_status or 0) >= 500:
         retryable = True
     if exc.http_status == 402:  # a decline reported without a card error type
-        return GatewayError(str(exc.user_message or exc), code=exc.code or "card_declined", declined=True)
+        return GatewayError(
+            str(exc.user_message or exc), code=exc.code or "card_declined", decline_code=decline_code, declined=True
+        )
     return GatewayError(str(exc.user_message or exc), code=exc.code or "", retryable=retryable)
 
 
@@ -64,6 +72,16 @@ def _intent(stripe_obj: Any) -> IntentResult:
         amount_received=obj.get("amount_received") or 0,
         latest_charge=charge,
     )
+
+
+def _fee_of(charge: Any) -> int | None:
+    """The fee of an expanded charge's balance transaction, or None when there is none."""
+    if not isinstance(charge, dict):
+        return None
+    txn = charge.get("balance_transaction")
+    if not isinstance(txn, dict) or txn.get("fee") is None:
+        return None
+    return int(txn["fee"])
 
 
 class StripeGateway:
@@ -165,6 +183,20 @@ class StripeGateway:
     def retrieve_setup(self, setup_id: str) -> str:
         return self._call(self.client.v1.setup_intents.retrieve, setup_id)["status"]
 
+    # --- The donor's browser ---------------------------------------------------------------------------
+    def action_client_secret(self, *, intent_id: str = "", setup_id: str = "") -> str:
+        """The client secret Stripe.js needs when the bank asks the donor to authenticate
+        (status `requires_action`, e.g. 3-D Secure); empty when nothing waits for the donor."""
+        if intent_id:
+            obj = _plain(self._call(self.client.v1.payment_intents.retrieve, intent_id))
+        elif setup_id:
+            obj = _plain(self._call(self.client.v1.setup_intents.retrieve, setup_id))
+        else:
+            return ""
+        if obj.get("status") != "requires_action":
+            return ""
+        return obj.get("client_secret") or ""
+
     # --- Refunds ------------------------------------------------------------------------------------
     def refund(self, *, intent_id: str, amount: int, key: str, metadata: dict[str, str]) -> tuple[str, str]:
         obj = self._call(
@@ -174,21 +206,39 @@ class StripeGateway:
         )
         return obj["id"], obj["status"]
 
+    # --- Fees -----------------------------------------------------------------------------------------
+    def payment_fee(self, intent_id: str) -> int | None:
+        """The fee Stripe kept on the intent's charge, from the charge's balance transaction;
+        None while Stripe reports no balance transaction."""
+        intent = _plain(
+            self._call(
+                self.client.v1.payment_intents.retrieve,
+                intent_id,
+                params={"expand": ["latest_charge.balance_transaction"]},
+            )
+        )
+        return _fee_of(intent.get("latest_charge"))
+
     # --- Reconciliation ------------------------------------------------------------------------------
-    def charge_summary(self, intent_id: str) -> dict[str, int | str]:
-        """What Stripe holds for one payment: the intent's status, captured and refunded amounts."""
+    def charge_summary(self, intent_id: str) -> dict[str, int | str | None]:
+        """What Stripe holds for one payment: the intent's status, captured and refunded amounts,
+        and the fee (None when Stripe reports no balance transaction)."""
         intent = _plain(self._call(self.client.v1.payment_intents.retrieve, intent_id))
         captured = 0
         refunded = 0
+        fee = None
         charge_id = intent.get("latest_charge")
         if isinstance(charge_id, dict):
             charge_id = charge_id.get("id")
         if charge_id:
-            charge = _plain(self._call(self.client.v1.charges.retrieve, charge_id))
+            charge = _plain(
+                self._call(self.client.v1.charges.retrieve, charge_id, params={"expand": ["balance_transaction"]})
+            )
             if charge.get("captured") and charge.get("status") == "succeeded":
                 captured = charge.get("amount") or 0
             refunded = charge.get("amount_refunded") or 0
-        return {"status": intent["status"], "captured": captured, "refunded": refunded}
+            fee = _fee_of(charge)
+        return {"status": intent["status"], "captured": captured, "refunded": refunded, "fee": fee}
 
 
 _gateway: StripeGateway | None = None

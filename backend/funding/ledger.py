@@ -7,6 +7,7 @@ chain from that row on and `ledger_verify` names it. Accounts are plain strings:
 - `external:donors` — money that came from (or went back to) donors;
 - `external:funders` — budgets promised by pool funders;
 - `external:payees` — money paid out to suppliers (disbursements);
+- `external:platform` — money the platform adds (the fee of a fully refunded payment);
 - `expense:fees` — processor fees;
 - `campaign:<id>:donations` — donations held for a campaign;
 - `campaign:<id>:matched` — matches committed to a campaign;
@@ -55,6 +56,7 @@ DONORS = "external:donors"
 FUNDERS = "external:funders"
 PAYEES = "external:payees"
 FEES = "expense:fees"
+PLATFORM = "external:platform"
 
 
 @dataclass(frozen=True)
@@ -253,6 +255,17 @@ def account_balances(*, prefix: str) -> dict[str, int]:
 
 def balance_of(account: str) -> int:
     totals = LedgerLine.objects.filter(account=account).aggregate(debit=Sum("debit_fen"), credit=Sum("credit_fen"))
+    return (totals["debit"] or 0) - (totals["credit"] or 0)
+
+
+def campaign_matched_balance(*, campaign_id: int, pool_id: int | None = None) -> int:
+    """What committed matches left in a campaign's account, less releases and disbursements;
+    with `pool_id`, only entries booked against that pool (the review app books its
+    disbursements per pool)."""
+    qs = LedgerLine.objects.filter(account=campaign_matched(campaign_id))
+    if pool_id is not None:
+        qs = qs.filter(entry__pool_id=pool_id, entry__campaign_id=campaign_id)
+    totals = qs.aggregate(debit=Sum("debit_fen"), credit=Sum("credit_fen"))
     return (totals["debit"] or 0) - (totals["credit"] or 0)
 
 

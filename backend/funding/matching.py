@@ -74,10 +74,11 @@ def match_allocate(
     *,
     pledge_id: int,
     campaign_id: int,
-    donor_id: int,
+    donor_id: int | None,
     amount_fen: int,
     currency: str,
     hold_until_success: bool,
+    offline: bool = False,
     at: dt.datetime | None = None,
 ) -> list[Match]:
     """Add each eligible pool's match to a confirmed money pledge.
@@ -85,7 +86,9 @@ def match_allocate(
     Precondition: runs inside the transaction that confirms the pledge, so a rollback takes the
     matches and their ledger entries with it. Idempotent per (pool, pledge): a second call adds
     nothing. `hold_until_success` (all-or-nothing campaigns) keeps every match reserved until
-    the campaign succeeds; otherwise only conditional pools wait.
+    the campaign succeeds; otherwise only conditional pools wait. `offline` (cash recorded by an
+    organiser) takes only pools that match offline cash; the per-donor cap applies when the
+    pledge has a donor (`donor_id`).
     """
     at = at or timezone.now()
     num, den = max_match_multiple()
@@ -97,6 +100,8 @@ def match_allocate(
         .select_related("pool")
         .order_by("pool__stacking_order", "pool_id")
     )
+    if offline:
+        approvals = approvals.filter(pool__matches_offline=True)
     with transaction.atomic():
         approvals = list(approvals)
         if approvals:
@@ -116,7 +121,7 @@ def match_allocate(
             campaign_cap = locked.cap_override_fen if locked.cap_override_fen is not None else pool.per_campaign_cap_fen
             if campaign_cap is not None:
                 limits.append(campaign_cap - locked.matched_fen)
-            if pool.per_donor_cap_fen is not None:
+            if pool.per_donor_cap_fen is not None and donor_id is not None:
                 donor_total = (
                     Match.objects.filter(
                         pool=pool, campaign_id=campaign_id, donor_id=donor_id, status__in=_ACTIVE
@@ -133,6 +138,7 @@ def match_allocate(
                 campaign_id=campaign_id,
                 pledge_id=pledge_id,
                 donor_id=donor_id,
+                offline=offline,
                 amount_fen=taken,
                 currency=currency,
             )
@@ -199,7 +205,10 @@ def match_release(
     """Give matches back to their pools (refund, failed charge, failed campaign). Returns fen released.
 
     Each match is released once: the status change is a conditional UPDATE, so a repeat (a
-    replayed webhook, a retried task) releases nothing more.
+    replayed webhook, a retried task) releases nothing more. Money already paid out (拨付) is
+    never taken back: a committed match is released only as far as the campaign still holds
+    that pool's matches undisbursed (and its matched account as a whole); the rest stays
+    committed, with a smaller amount, and the campaign's and pool's balances never go negative.
     """
     if pledge_ids is None and campaign_id is None:
         raise ValueError("pledge_ids or campaign_id is required")
@@ -215,15 +224,30 @@ def match_release(
             qs = qs.filter(campaign_id=campaign_id)
         for match in qs.order_by("pk"):
             was = match.status
-            if not Match.objects.filter(pk=match.pk, status=was).update(
-                status=Match.Status.RELEASED, release_reason=reason[:200], updated_at=timezone.now()
-            ):
+            amount = match.amount_fen
+            if was == Match.Status.COMMITTED:
+                amount = min(amount, _undisbursed(match))
+                if amount <= 0:
+                    logger.warning("match %s stays committed: its money was paid out", match.pk)
+                    continue
+            if amount < match.amount_fen:
+                kept = match.amount_fen - amount
+                changed = Match.objects.filter(pk=match.pk, status=was, amount_fen=match.amount_fen).update(
+                    amount_fen=kept,
+                    release_reason=(_("%(reason)s（已拨付部分保留）") % {"reason": reason})[:200],
+                    updated_at=timezone.now(),
+                )
+            else:
+                changed = Match.objects.filter(pk=match.pk, status=was).update(
+                    status=Match.Status.RELEASED, release_reason=reason[:200], updated_at=timezone.now()
+                )
+            if not changed:
                 continue
             # Approval before pool, as in allocation.
             PoolApproval.objects.filter(pool_id=match.pool_id, campaign_id=match.campaign_id).update(
-                matched_fen=F("matched_fen") - match.amount_fen
+                matched_fen=F("matched_fen") - amount
             )
-            MatchingPool.objects.filter(pk=match.pool_id).update(remaining_fen=F("remaining_fen") + match.amount_fen)
+            MatchingPool.objects.filter(pk=match.pool_id).update(remaining_fen=F("remaining_fen") + amount)
             source = (
                 ledger.campaign_matched(match.campaign_id)
                 if was == Match.Status.COMMITTED
@@ -231,9 +255,7 @@ def match_release(
             )
             ledger.ledger_post(
                 kind=LedgerEntry.Kind.MATCH_RELEASED,
-                lines=ledger.transfer(
-                    debit=ledger.pool_available(match.pool_id), credit=source, amount_fen=match.amount_fen
-                ),
+                lines=ledger.transfer(debit=ledger.pool_available(match.pool_id), credit=source, amount_fen=amount),
                 currency=match.currency,
                 campaign_id=match.campaign_id,
                 pool_id=match.pool_id,
@@ -242,11 +264,160 @@ def match_release(
                 reference=f"match:{match.pk}",
                 memo=reason,
             )
-            released += match.amount_fen
+            released += amount
     return released
 
 
+def _undisbursed(match: Match) -> int:
+    """How much of a committed match the campaign could give back without a negative balance.
+    Precondition: the chain head is locked, so no disbursement is booked meanwhile."""
+    by_pool = ledger.campaign_matched_balance(campaign_id=match.campaign_id, pool_id=match.pool_id)
+    overall = ledger.campaign_matched_balance(campaign_id=match.campaign_id)
+    return max(0, min(by_pool, overall))
+
+
+def match_offline_pledge(*, pledge_id: int) -> list[Match]:
+    """Match cash an organiser recorded with evidence (线下捐款) under the same rules as online
+    money, from the pools that match offline cash. Safe to repeat (one match per pool and
+    pledge). Nothing when the pledge is no longer active, or the campaign's money was already
+    settled as failed or cancelled; after a successful close the matches are committed at once.
+    """
+    from campaigns.models import Campaign, Dimension, Pledge
+
+    from .models import CampaignSettlement
+
+    with transaction.atomic():
+        ledger.lock_chain()
+        pledge = (
+            Pledge.objects.select_for_update(of=("self",))
+            .select_related("need", "campaign")
+            .filter(pk=pledge_id, source=Pledge.Source.OFFLINE, need__dimension=Dimension.MONEY)
+            .first()
+        )
+        if pledge is None or pledge.status not in (Pledge.Status.CONFIRMED, Pledge.Status.FULFILLED):
+            return []
+        outcome = (
+            CampaignSettlement.objects.filter(campaign_id=pledge.campaign_id).values_list("outcome", flat=True).first()
+        )
+        if outcome not in (None, CampaignSettlement.Outcome.SUCCEEDED):
+            return []
+        made = match_allocate(
+            pledge_id=pledge.pk,
+            campaign_id=pledge.campaign_id,
+            donor_id=pledge.user_id,
+            amount_fen=int(pledge.amount_fen or 0),
+            currency=pledge.currency or pledge.need.currency,
+            hold_until_success=pledge.campaign.money_mode == Campaign.MoneyMode.ALL_OR_NOTHING,
+            offline=True,
+        )
+        if outcome == CampaignSettlement.Outcome.SUCCEEDED:
+            match_commit(pledge_ids=[pledge.pk])
+    return made
+
+
+def match_release_offline_pledge(*, pledge_id: int) -> int:
+    """An offline pledge was rejected, cancelled or refunded: give its matches back."""
+    from campaigns.models import Pledge
+
+    status = Pledge.objects.filter(pk=pledge_id, source=Pledge.Source.OFFLINE).values_list("status", flat=True).first()
+    if status is None or status in Pledge.ACTIVE:
+        return 0
+    return match_release(pledge_ids=[pledge_id], reason=_("线下捐款已撤销"))
+
+
 # --- Pools and approvals ---------------------------------------------------------------------------
+
+
+# The most one pool may add per yuan given is the cap on all tiers together; the parts of the
+# ratio stay small so a typo (1000:1) is refused rather than silently capped.
+RATIO_PART_MAX = 1000
+STACKING_ORDER_MAX = 10_000
+# A budget or a single top-up above this is a typo (one hundred billion fen = one billion yuan).
+BUDGET_MAX_FEN = 100_000_000_000
+CAP_FIELDS = ("per_pledge_cap_fen", "per_donor_cap_fen", "per_campaign_cap_fen")
+# What a manager may change after opening a pool. The budget moves only through top-ups (so the
+# ledger holds every yuan promised); tier, funder and currency are fixed.
+POOL_RULE_FIELDS = (
+    "name",
+    "description",
+    "ratio_numerator",
+    "ratio_denominator",
+    *CAP_FIELDS,
+    "starts_at",
+    "ends_at",
+    "daily_start",
+    "daily_end",
+    "conditional",
+    "matches_offline",
+    "stacking_order",
+)
+
+
+def _is_whole_number(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def pool_check_rules(pool: MatchingPool) -> dict[str, list[str]]:
+    """Check a pool's rules (name, ratio, caps, window, daily hours, order); field → messages.
+    Reads the unsaved values on `pool`; writes nothing."""
+    errors: dict[str, list[str]] = {}
+    if not pool.name:
+        errors["name"] = [_("请填写名称。")]
+    n, d = pool.ratio_numerator, pool.ratio_denominator
+    if not (_is_whole_number(n) and _is_whole_number(d)) or n <= 0 or d <= 0:
+        errors["ratio_numerator"] = [_("配捐比例必须是正数。")]
+    elif n > RATIO_PART_MAX or d > RATIO_PART_MAX:
+        errors["ratio_numerator"] = [_("配捐比例的分子和分母都不能超过 %(max)s。") % {"max": RATIO_PART_MAX}]
+    else:
+        max_num, max_den = max_match_multiple()
+        if n * max_den > max_num * d:
+            errors["ratio_numerator"] = [
+                _("配捐比例不能超过 %(ratio)s:1（所有层级合计的上限）。") % {"ratio": f"{max_num / max_den:g}"}
+            ]
+    for field in CAP_FIELDS:
+        value = getattr(pool, field)
+        if value is not None and (not _is_whole_number(value) or value < 0):
+            errors[field] = [_("上限不能为负数。")]
+        elif value is not None and value > BUDGET_MAX_FEN:
+            errors[field] = [_("金额太大，请核对。")]
+    if pool.starts_at is None:
+        errors["starts_at"] = [_("请填写开始时间。")]
+    if pool.ends_at is None:
+        errors["ends_at"] = [_("请填写结束时间。")]
+    elif pool.starts_at is not None and pool.ends_at <= pool.starts_at:
+        errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
+    if (pool.daily_start is None) != (pool.daily_end is None):
+        errors["daily_end"] = [_("每日时段需要同时填写开始和结束。")]
+    elif pool.daily_start is not None and pool.daily_start == pool.daily_end:
+        errors["daily_end"] = [_("每日结束时间不能与开始时间相同。")]
+    order = pool.stacking_order
+    if not _is_whole_number(order) or not 0 <= order <= STACKING_ORDER_MAX:
+        errors["stacking_order"] = [_("叠加顺序必须是 0 到 %(max)s 之间的整数。") % {"max": STACKING_ORDER_MAX}]
+    return errors
+
+
+def _budget_errors(field: str, amount_fen: Any, currency: str, expected_currency: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not _is_whole_number(amount_fen) or amount_fen <= 0:
+        errors[field] = [_("金额必须是大于零的整数（分）。")]
+    elif amount_fen > BUDGET_MAX_FEN:
+        errors[field] = [_("金额太大，请核对。")]
+    if (currency or "").lower() != expected_currency:
+        errors["currency"] = [_("币种不正确。")]
+    return errors
+
+
+def _fund_pool(pool: MatchingPool, amount_fen: int, memo: str) -> None:
+    """Record money promised to a pool (配捐池注资); runs inside the caller's transaction."""
+    ledger.ledger_post(
+        kind=LedgerEntry.Kind.POOL_FUNDED,
+        lines=ledger.transfer(debit=ledger.pool_available(pool.pk), credit=ledger.FUNDERS, amount_fen=amount_fen),
+        currency=pool.currency,
+        pool_id=pool.pk,
+        fund_id=pool.fund_id,
+        reference=f"pool:{pool.pk}",
+        memo=memo,
+    )
 
 
 def pool_create(
@@ -270,15 +441,38 @@ def pool_create(
     conditional: bool = False,
     stacking_order: int = 100,
     currency: str = "cny",
+    description: str = "",
+    matches_offline: bool = False,
 ) -> MatchingPool:
-    """Open a pool and record its budget in the ledger (配捐池注资)."""
+    """Open a pool and record its budget in the ledger (配捐池注资).
+
+    Only the funder of the pool's tier is kept (a district for a district pool, a township for a
+    township pool, a fund for a charity pool); the others are dropped. The funder is checked
+    before the permission, so a manager who forgot to pick one is told so.
+    """
+    keep = {
+        "city": {},
+        "district": {"district": district},
+        "township": {"township": township},
+        "charity": {"fund": fund},
+    }
+    funder = keep.get(tier, {})
+    errors: dict[str, list[str]] = {}
+    if tier not in MatchingPool.Tier.values:
+        errors["tier"] = [_("请选择层级。")]
+    for field, value in funder.items():
+        if value is None:
+            errors[field] = [_("请选择配捐方。")]
+    if errors:
+        raise ApplicationError(_("请检查填写的内容。"), fields=errors)
     pool = MatchingPool(
-        name=name.strip(),
+        name=(name or "").strip(),
+        description=(description or "").strip(),
         tier=tier,
-        district=district,
-        township=township,
-        fund=fund,
-        currency=currency,
+        district=funder.get("district"),
+        township=funder.get("township"),
+        fund=funder.get("fund"),
+        currency=(currency or "").lower(),
         budget_fen=budget_fen,
         remaining_fen=budget_fen,
         ratio_numerator=ratio_numerator,
@@ -291,39 +485,69 @@ def pool_create(
         daily_start=daily_start,
         daily_end=daily_end,
         conditional=conditional,
+        matches_offline=matches_offline,
         stacking_order=stacking_order,
     )
     permissions.require(actor, "funding.manage_pool", pool, _("只有该配捐方的管理人员可以设立配捐池。"))
-    errors: dict[str, list[str]] = {}
-    if not pool.name:
-        errors["name"] = [_("请填写名称。")]
-    if tier not in MatchingPool.Tier.values:
-        errors["tier"] = [_("请选择层级。")]
-    if budget_fen <= 0:
-        errors["budget_fen"] = [_("预算必须大于零。")]
-    if ratio_numerator <= 0 or ratio_denominator <= 0:
-        errors["ratio_numerator"] = [_("配捐比例必须是正数。")]
-    if ends_at <= starts_at:
-        errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
-    if (daily_start is None) != (daily_end is None):
-        errors["daily_end"] = [_("每日时段需要同时填写开始和结束。")]
-    for field in ("per_pledge_cap_fen", "per_donor_cap_fen", "per_campaign_cap_fen"):
-        value = getattr(pool, field)
-        if value is not None and value < 0:
-            errors[field] = [_("上限不能为负数。")]
+    errors = pool_check_rules(pool)
+    errors.update(_budget_errors("budget_fen", budget_fen, pool.currency, settings.DEFAULT_CURRENCY))
     if errors:
         raise ApplicationError(_("请检查填写的内容。"), fields=errors)
     with transaction.atomic():
         pool.save()
-        ledger.ledger_post(
-            kind=LedgerEntry.Kind.POOL_FUNDED,
-            lines=ledger.transfer(debit=ledger.pool_available(pool.pk), credit=ledger.FUNDERS, amount_fen=budget_fen),
-            currency=currency,
-            pool_id=pool.pk,
-            fund_id=pool.fund_id,
-            reference=f"pool:{pool.pk}",
-            memo=pool.name,
+        _fund_pool(pool, budget_fen, pool.name)
+    return pool
+
+
+def pool_update(*, actor: Any, pool_id: int, changes: dict[str, Any]) -> MatchingPool:
+    """Change a pool's rules (ratio, caps, window, daily hours, stacking order, conditional,
+    offline matching, name, description). Only the listed columns are written, so the remaining budget (taken
+    concurrently by allocations) is never overwritten; matches already made keep their amounts.
+    """
+    pool_access(user=actor, pool_id=pool_id)
+    fixed = sorted(set(changes) - set(POOL_RULE_FIELDS))
+    if fixed:
+        message = _("预算请通过“追加预算”调整；层级、配捐方和币种设立后不能修改。")
+        raise ApplicationError(message, fields={field: [message] for field in fixed})
+    with transaction.atomic():
+        pool = MatchingPool.objects.select_for_update().get(pk=pool_id)
+        for field, value in changes.items():
+            if field in ("name", "description"):
+                value = (value or "").strip()
+            setattr(pool, field, value)
+        errors = pool_check_rules(pool)
+        if errors:
+            raise ApplicationError(_("请检查填写的内容。"), fields=errors)
+        if changes:
+            pool.save(update_fields=list(changes))
+    return pool
+
+
+def pool_top_up(*, actor: Any, pool_id: int, amount_fen: int, currency: str, note: str = "") -> MatchingPool:
+    """Add to a pool's budget (追加预算): budget and remaining grow together, and the ledger gets a
+    "pool funded" entry in the same transaction."""
+    pool = pool_access(user=actor, pool_id=pool_id)
+    errors = _budget_errors("amount_fen", amount_fen, currency, pool.currency)
+    if not errors and pool.budget_fen + amount_fen > BUDGET_MAX_FEN:
+        errors["amount_fen"] = [_("金额太大，请核对。")]
+    if errors:
+        raise ApplicationError(_("请检查填写的内容。"), fields=errors)
+    with transaction.atomic():
+        ledger.lock_chain()  # chain head before the pool row, the order every money write uses
+        MatchingPool.objects.filter(pk=pool.pk).update(
+            budget_fen=F("budget_fen") + amount_fen, remaining_fen=F("remaining_fen") + amount_fen
         )
+        _fund_pool(pool, amount_fen, (note or "").strip() or _("追加预算"))
+    pool.refresh_from_db()
+    return pool
+
+
+def pool_set_active(*, actor: Any, pool_id: int, active: bool) -> MatchingPool:
+    """Pause (暂停) or resume a pool. A paused pool adds no new matches; matches already reserved
+    follow their campaign (committed on success, released on failure) as before."""
+    pool = pool_access(user=actor, pool_id=pool_id)
+    MatchingPool.objects.filter(pk=pool.pk).update(is_active=active)
+    pool.is_active = active
     return pool
 
 

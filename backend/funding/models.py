@@ -24,6 +24,7 @@ class MatchingPool(models.Model):
         CHARITY = "charity", _("慈善基金")
 
     name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
     tier = models.CharField(_("层级"), max_length=20, choices=Tier.choices)
     district = models.ForeignKey(
         "network.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("行政区")
@@ -57,6 +58,11 @@ class MatchingPool(models.Model):
     daily_start = models.TimeField(_("每日开始"), null=True, blank=True)
     daily_end = models.TimeField(_("每日结束"), null=True, blank=True)
     conditional = models.BooleanField(_("达标后才配捐"), default=False)
+    matches_offline = models.BooleanField(
+        _("为线下捐款配捐"),
+        default=False,
+        help_text=_("勾选后，社区工作者凭收据登记的现金捐款也按同样规则配捐。"),
+    )
     stacking_order = models.PositiveIntegerField(_("叠加顺序"), default=100)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,7 +144,11 @@ class Match(models.Model):
     pool = models.ForeignKey(MatchingPool, on_delete=models.PROTECT, related_name="matches")
     campaign_id = models.BigIntegerField(db_index=True)
     pledge_id = models.BigIntegerField(db_index=True)
-    donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for cash recorded without an account (线下捐款): no per-donor cap applies then.
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offline = models.BooleanField(default=False)
     amount_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="cny")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RESERVED)
@@ -152,6 +162,7 @@ class Match(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pool", "pledge_id"], name="match_once_per_pool_and_pledge"),
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="match_amount_positive"),
+            models.CheckConstraint(condition=Q(offline=True) | Q(donor__isnull=False), name="match_online_has_donor"),
         ]
         indexes = [models.Index(fields=["pool", "campaign_id", "donor"])]
 
@@ -195,6 +206,8 @@ class Payment(models.Model):
     stripe_setup_intent_id = models.CharField(max_length=100, blank=True)
     charge_consent_at = models.DateTimeField(null=True, blank=True)
     refunded_fen = models.BigIntegerField(default=0)
+    # The processing fee Stripe kept (from the charge's balance transaction); empty until read.
+    fee_fen = models.BigIntegerField(null=True, blank=True)
     failure_code = models.CharField(max_length=100, blank=True)
     recovery_until = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
@@ -219,6 +232,10 @@ class Payment(models.Model):
                 condition=Q(refunded_fen__gte=0) & Q(refunded_fen__lte=F("amount_fen")),
                 name="payment_refund_within_amount",
             ),
+            models.CheckConstraint(
+                condition=Q(fee_fen__isnull=True) | (Q(fee_fen__gte=0) & Q(fee_fen__lte=F("amount_fen"))),
+                name="payment_fee_within_amount",
+            ),
         ]
         indexes = [models.Index(fields=["campaign_id", "status"])]
 
@@ -242,7 +259,10 @@ class Refund(models.Model):
     amount_fen = models.BigIntegerField()
     reason = models.CharField(_("退款原因"), max_length=300)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty when the platform refunds on its own (a cancelled campaign, money that arrived too late).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     stripe_refund_id = models.CharField(max_length=100, blank=True)
     failure_message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -286,6 +306,7 @@ class CampaignSettlement(models.Model):
     class Outcome(models.TextChoices):
         SUCCEEDED = "succeeded", _("成功")
         FAILED = "failed", _("未达成")
+        CANCELLED = "cancelled", _("已取消")
 
     campaign_id = models.BigIntegerField(unique=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)

@@ -25,8 +25,9 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import permissions
 from campaigns import services as campaign_services
@@ -62,6 +63,30 @@ class TestCard:
     exp_month: int
     exp_year: int
     cvc: str
+
+
+# Why a card was declined, in the donor's language, by Stripe's `decline_code` or error `code`.
+# Stripe's own message is English, so it is never shown; unknown reasons get the general message.
+DECLINE_REASONS = {
+    "insufficient_funds": gettext_lazy("卡内余额不足。"),
+    "expired_card": gettext_lazy("这张卡已过期。"),
+    "incorrect_cvc": gettext_lazy("安全码不正确。"),
+    "invalid_cvc": gettext_lazy("安全码不正确。"),
+    "incorrect_number": gettext_lazy("卡号不正确，请检查。"),
+    "invalid_number": gettext_lazy("卡号不正确，请检查。"),
+    "lost_card": gettext_lazy("这张卡不能使用。"),
+    "stolen_card": gettext_lazy("这张卡不能使用。"),
+    "card_not_supported": gettext_lazy("这张卡不支持这种付款。"),
+    "processing_error": gettext_lazy("银行处理时出错。"),
+}
+
+
+def declined(exc: GatewayError) -> PaymentDeclined:
+    """The donor-facing error for a declined card."""
+    reason = DECLINE_REASONS.get(exc.decline_code) or DECLINE_REASONS.get(exc.code)
+    if reason is None:
+        return PaymentDeclined(_("银行卡被拒绝，请换一张卡再试。"))
+    return PaymentDeclined(_("银行卡被拒绝：%(reason)s请换一张卡再试。") % {"reason": reason})
 
 
 def _invalid(field: str, message: str) -> ApplicationError:
@@ -225,7 +250,7 @@ def _begin(payment: Payment, *, card: TestCard | None, payment_method: str) -> N
     except GatewayError as exc:
         payment_fail(payment_id=payment.pk, code=exc.code or "error")
         if exc.declined:
-            raise PaymentDeclined(_("银行卡被拒绝：%(reason)s 请换一张卡再试。") % {"reason": str(exc)}) from exc
+            raise declined(exc) from exc
         raise PaymentUnavailable(_("支付服务暂时无法连接，您的卡未被扣款，请稍后再试。")) from exc
 
 
@@ -285,12 +310,7 @@ def _secure(payment: Payment, to: str) -> None:
         task.delay_on_commit(payment.pk)
 
 
-def _to_succeeded(payment: Payment) -> str:
-    if payment.status in (PS.SUCCEEDED, PS.REFUNDED):
-        return "already"
-    if payment.status in (PS.FAILED, PS.CANCELLED):
-        logger.error("payment %s succeeded at Stripe after we gave it up; refund by hand", payment.pk)
-        return "stale"
+def _post_donation(payment: Payment) -> None:
     ledger.ledger_post(
         kind=LedgerEntry.Kind.DONATION,
         lines=ledger.transfer(
@@ -301,10 +321,55 @@ def _to_succeeded(payment: Payment) -> str:
         pledge_id=payment.pledge_id,
         reference=f"payment:{payment.pk}",
     )
+
+
+def _to_succeeded(payment: Payment) -> str:
+    from . import tasks
+
+    if payment.status in (PS.SUCCEEDED, PS.REFUNDED):
+        return "already"
+    if (
+        payment.status in (PS.FAILED, PS.CANCELLED)
+        or _settlement(payment.campaign_id) == CampaignSettlement.Outcome.CANCELLED
+    ):
+        return _refund_late_success(payment)
+    _post_donation(payment)
     payment.recovery_until = None
     payment.save(update_fields=["recovery_until"])
     _secure(payment, PS.SUCCEEDED)
+    tasks.record_payment_fee.delay_on_commit(payment.pk)
     return "succeeded"
+
+
+def _refund_late_success(payment: Payment) -> str:
+    """Stripe took money for a payment we had given up on (its pledge was dropped, or the
+    campaign was cancelled meanwhile): book what arrived, refund all of it and tell the donor.
+    Precondition: the payment row is locked and not yet succeeded, so this runs once."""
+    from accounts.services import notification_send
+
+    from . import tasks
+
+    ledger.lock_chain()
+    _post_donation(payment)
+    payment.status = PS.SUCCEEDED
+    payment.recovery_until = None
+    payment.save(update_fields=["status", "recovery_until", "stripe_payment_intent_id", "updated_at"])
+    reason = _("捐款在撤销后才到账，已自动全额退回")
+    if Pledge.objects.filter(pk=payment.pledge_id, status=Pledge.Status.PENDING).exists():
+        campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=reason)
+    refund = Refund.objects.create(payment=payment, amount_fen=payment.amount_fen, reason=reason, requested_by=None)
+    tasks.refund_payment.delay_on_commit(refund.pk)
+    tasks.record_payment_fee.delay_on_commit(payment.pk)
+    with translation.override(payment.user.preferred_language):
+        notification_send(
+            user=payment.user,
+            kind="payment_late_refund",
+            title=_("您的一笔捐款在撤销后才到账，将全额退回"),
+            body=_("%(amount)s 元将原路退回您的银行卡。") % {"amount": f"{payment.amount_fen / 100:.2f}"},
+            url=f"/funding/payments/{payment.pk}/",
+        )
+    logger.warning("payment %s succeeded at Stripe after we gave it up; refund %s queued", payment.pk, refund.pk)
+    return "late_refund"
 
 
 def _to_secured_hold(payment: Payment, to: str) -> str:
@@ -392,11 +457,38 @@ def payment_refresh(*, payment_id: int) -> str:
     if payment is None:
         return "gone"
     gw = get_gateway()
+    given_up = payment.status == PS.PROCESSING and payment.created_at <= timezone.now() - dt.timedelta(
+        minutes=settings.FUNDING_VERIFICATION_MINUTES
+    )
     if payment.stripe_payment_intent_id:
-        return payment_apply_intent(payment_id=payment.pk, intent=gw.retrieve_intent(payment.stripe_payment_intent_id))
+        intent = gw.retrieve_intent(payment.stripe_payment_intent_id)
+        if given_up and intent.status in WAITING_FOR_DONOR:
+            return _give_up_verification(payment, gw)
+        return payment_apply_intent(payment_id=payment.pk, intent=intent)
     if payment.stripe_setup_intent_id:
-        return payment_apply_setup(payment_id=payment.pk, status=gw.retrieve_setup(payment.stripe_setup_intent_id))
+        status = gw.retrieve_setup(payment.stripe_setup_intent_id)
+        if given_up and status in WAITING_FOR_DONOR:
+            # A SetupIntent moves no money; once failed here, the card is never charged.
+            return payment_fail(payment_id=payment.pk, code="verification_abandoned")
+        return payment_apply_setup(payment_id=payment.pk, status=status)
     return "pending"
+
+
+# Intent states in which Stripe waits for the donor (the bank's verification not finished).
+WAITING_FOR_DONOR = {"requires_action", "requires_confirmation"}
+
+
+def _give_up_verification(payment: Payment, gw: Any) -> str:
+    """The donor never finished the bank's verification: cancel the PaymentIntent at Stripe so it
+    can no longer take money, then drop the pledge. If the donor finished at the last moment,
+    Stripe refuses the cancel and the intent's real state is applied instead."""
+    try:
+        intent = gw.cancel_intent(intent_id=payment.stripe_payment_intent_id, key=f"payment-{payment.pk}-abandon")
+    except GatewayError:
+        return payment_apply_intent(payment_id=payment.pk, intent=gw.retrieve_intent(payment.stripe_payment_intent_id))
+    if intent.status != "canceled":
+        return payment_apply_intent(payment_id=payment.pk, intent=intent)
+    return payment_fail(payment_id=payment.pk, code="verification_abandoned")
 
 
 # --- Webhooks -------------------------------------------------------------------------------------
@@ -483,24 +575,44 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
 def campaign_settle(*, campaign_id: int, outcome: str) -> bool:
     """Settle the money of a closed campaign once (结算). Returns False when already settled.
 
-    Success: commit reserved matches of paid pledges; capture holds and charge saved cards (as
-    tasks). Failure: all-or-nothing — release every match, cancel every hold, charge nothing;
-    keep-what-you-raise — release only the conditional matches, the donations stand.
+    Success: commit reserved matches of paid pledges and of recorded cash; capture holds and
+    charge saved cards (as tasks). Failure: all-or-nothing — release every match, cancel every
+    hold, charge nothing; keep-what-you-raise — release only the conditional matches, the
+    donations stand. Cancelled (a live campaign called off): release every match, cancel every
+    hold and saved card, and refund every paid donation in full (as refund tasks), whatever the
+    money mode.
     """
     from . import tasks
 
     if outcome not in CampaignSettlement.Outcome.values:
         raise ApplicationError(_("未知的结算结果。"))
     mode = _money_mode(campaign_id)
+    cancelled = outcome == CampaignSettlement.Outcome.CANCELLED
     try:
         with transaction.atomic():
             CampaignSettlement.objects.create(campaign_id=campaign_id, outcome=outcome)
             payments = Payment.objects.filter(campaign_id=campaign_id)
             # Payment rows before the chain head (lock order, see ledger.lock_chain).
-            if outcome != CampaignSettlement.Outcome.SUCCEEDED and mode == Campaign.MoneyMode.ALL_OR_NOTHING:
+            if outcome != CampaignSettlement.Outcome.SUCCEEDED and (
+                cancelled or mode == Campaign.MoneyMode.ALL_OR_NOTHING
+            ):
                 payments.filter(status=PS.METHOD_SAVED).update(status=PS.CANCELLED, updated_at=timezone.now())
-            if outcome == CampaignSettlement.Outcome.SUCCEEDED:
+            if cancelled:
+                paid_ids = list(payments.filter(status=PS.SUCCEEDED).order_by("pk").values_list("pk", flat=True))
+                locked = list(Payment.objects.select_for_update().filter(pk__in=paid_ids).order_by("pk"))
+                matching.match_release(campaign_id=campaign_id, reason=_("行动已取消"))
+                _refund_cancelled(campaign_id, locked)
+                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
+                    tasks.cancel_payment.delay_on_commit(pid)
+            elif outcome == CampaignSettlement.Outcome.SUCCEEDED:
                 paid = list(payments.filter(status=PS.SUCCEEDED).values_list("pledge_id", flat=True))
+                paid += list(
+                    Pledge.objects.filter(
+                        campaign_id=campaign_id,
+                        source=Pledge.Source.OFFLINE,
+                        status__in=[Pledge.Status.CONFIRMED, Pledge.Status.FULFILLED],
+                    ).values_list("pk", flat=True)
+                )
                 if paid:
                     matching.match_commit(pledge_ids=paid)
                 for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
@@ -518,6 +630,64 @@ def campaign_settle(*, campaign_id: int, outcome: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def _refund_cancelled(campaign_id: int, locked: list[Payment]) -> None:
+    """Refund every paid donation of a cancelled campaign in full and tell each donor.
+    Precondition: the payments are locked. A donation whose money was already paid out (拨付)
+    cannot go back: it is left standing and logged for the organisers (see refund_request)."""
+    from accounts.services import notification_send
+
+    from . import tasks
+
+    ledger.lock_chain()
+    title = Campaign.objects.filter(pk=campaign_id).values_list("title", flat=True).first() or f"#{campaign_id}"
+    for payment in locked:
+        if payment.status != PS.SUCCEEDED or payment.refundable_fen <= 0:
+            continue
+        if Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).exists():
+            continue
+        amount = payment.refundable_fen
+        available = refundable_balance(campaign_id=campaign_id)
+        if _campaign_cost(payment, amount) > available:
+            logger.error(
+                "payment %s of cancelled campaign %s not refunded: only %s fen undisbursed",
+                payment.pk,
+                campaign_id,
+                available,
+            )
+            continue
+        refund = Refund.objects.create(
+            payment=payment, amount_fen=amount, reason=_("行动已取消，捐款全额退回"), requested_by=None
+        )
+        tasks.refund_payment.delay_on_commit(refund.pk)
+        with translation.override(payment.user.preferred_language):
+            notification_send(
+                user=payment.user,
+                kind="payment_refund_cancelled",
+                title=_("“%(campaign)s”已取消，您的捐款将全额退回") % {"campaign": title},
+                body=_("%(amount)s 元将原路退回您的银行卡。") % {"amount": f"{amount / 100:.2f}"},
+                url=f"/funding/payments/{payment.pk}/",
+            )
+
+
+def _campaign_cost(payment: Payment, amount_fen: int) -> int:
+    """What refunding `amount_fen` of a payment takes out of its campaign's donations account:
+    the amount, less the fee the platform covers when the refund is the last of it."""
+    full = amount_fen >= payment.amount_fen - payment.refunded_fen
+    return amount_fen - (payment.fee_fen or 0) if full else amount_fen
+
+
+def refundable_balance(*, campaign_id: int) -> int:
+    """Donations a campaign still holds undisbursed, less refunds already on their way.
+    Precondition for a decision on it: the chain head is locked (disbursements take it too)."""
+    pending = sum(
+        _campaign_cost(refund.payment, refund.amount_fen)
+        for refund in Refund.objects.select_related("payment").filter(
+            payment__campaign_id=campaign_id, status=Refund.Status.PENDING
+        )
+    )
+    return ledger.balance_of(ledger.campaign_donations(campaign_id)) - pending
 
 
 def payment_capture(*, payment_id: int) -> str:
@@ -626,7 +796,7 @@ def payment_update_card(*, user: Any, payment_id: int, card: TestCard | None = N
         )
     except GatewayError as exc:
         if exc.declined:
-            raise PaymentDeclined(_("银行卡被拒绝：%(reason)s 请换一张卡再试。") % {"reason": str(exc)}) from exc
+            raise declined(exc) from exc
         raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
     Payment.objects.filter(pk=payment.pk, status=PS.RECOVERING).update(stripe_payment_method_id=payment_method)
     outcome = payment_charge_saved(payment_id=payment.pk)
@@ -704,6 +874,14 @@ def refund_request(*, actor: Any, payment_id: int, amount_fen: Any, reason: str)
             raise Conflict(_("这笔捐款已有一笔退款正在处理。"), code="refund_pending")
         if amount_fen > payment.refundable_fen:
             raise _invalid("amount_fen", _("最多可退 %(max)s 元。") % {"max": f"{payment.refundable_fen / 100:.2f}"})
+        ledger.lock_chain()
+        available = refundable_balance(campaign_id=payment.campaign_id)
+        if _campaign_cost(payment, amount_fen) > available:
+            message = _("已拨付的钱不能退回：这个行动尚未拨付的捐款只有 %(available)s 元，不够退 %(amount)s 元。") % {
+                "available": f"{max(available, 0) / 100:.2f}",
+                "amount": f"{amount_fen / 100:.2f}",
+            }
+            raise Conflict(message, code="already_disbursed", fields={"amount_fen": [message]})
         try:
             with transaction.atomic():
                 refund = Refund.objects.create(
@@ -762,6 +940,7 @@ def refund_complete(*, refund_id: int, stripe_refund_id: str) -> str:
         if full:
             payment.status = PS.REFUNDED
         payment.save(update_fields=["refunded_fen", "status", "updated_at"])
+        ledger.lock_chain()
         ledger.ledger_post(
             kind=LedgerEntry.Kind.REFUND,
             lines=ledger.transfer(
@@ -773,11 +952,71 @@ def refund_complete(*, refund_id: int, stripe_refund_id: str) -> str:
             reference=f"refund:{refund.pk}",
             memo=refund.reason,
         )
+        if full and payment.fee_fen:
+            _cover_fee(payment)
         matching.match_release(pledge_ids=[payment.pledge_id], reason=_("退款"))
-        if full:
+        pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
+        if full and pledge_status in (Pledge.Status.CONFIRMED, Pledge.Status.FULFILLED):
             campaign_services.pledge_mark_refunded(pledge_id=payment.pledge_id, reason=refund.reason)
         _announce(payment.campaign_id)
     return "succeeded"
+
+
+# --- Fees ----------------------------------------------------------------------------------------------
+
+
+def payment_record_fee(*, payment_id: int) -> str:
+    """Journal the fee Stripe kept on a paid payment (手续费), read from the charge's balance
+    transaction, once per payment: the fee is stored on the payment in the same transaction as
+    its entry, so replays and repeated tasks add nothing. A campaign bears the fee of money it
+    keeps; when a payment is refunded in full the platform covers its fee, so a refund never
+    leaves the campaign short. Stripe reporting no balance transaction records nothing."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.fee_fen is not None or not payment.stripe_payment_intent_id:
+        return "skipped"
+    if payment.status not in (PS.SUCCEEDED, PS.REFUNDED):
+        return "skipped"
+    fee = get_gateway().payment_fee(payment.stripe_payment_intent_id)
+    if fee is None:
+        return "not_reported"
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        if payment.fee_fen is not None:
+            return "already"
+        fee = max(0, min(fee, payment.amount_fen))
+        ledger.lock_chain()
+        payment.fee_fen = fee
+        payment.save(update_fields=["fee_fen", "updated_at"])
+        if fee:
+            ledger.ledger_post(
+                kind=LedgerEntry.Kind.FEE,
+                lines=ledger.transfer(
+                    debit=ledger.FEES, credit=ledger.campaign_donations(payment.campaign_id), amount_fen=fee
+                ),
+                currency=payment.currency,
+                campaign_id=payment.campaign_id,
+                pledge_id=payment.pledge_id,
+                reference=f"fee:payment:{payment.pk}",
+            )
+            if payment.status == PS.REFUNDED:
+                _cover_fee(payment)
+        _announce(payment.campaign_id)
+    return "recorded" if fee else "no_fee"
+
+
+def _cover_fee(payment: Payment) -> None:
+    """The platform pays back to the campaign the fee of a payment refunded in full."""
+    ledger.ledger_post(
+        kind=LedgerEntry.Kind.FEE,
+        lines=ledger.transfer(
+            debit=ledger.campaign_donations(payment.campaign_id), credit=ledger.PLATFORM, amount_fen=payment.fee_fen
+        ),
+        currency=payment.currency,
+        campaign_id=payment.campaign_id,
+        pledge_id=payment.pledge_id,
+        reference=f"fee:payment:{payment.pk}:covered",
+        memo=_("全额退款，手续费由平台承担"),
+    )
 
 
 def payment_access(*, user: Any, payment_id: int) -> Payment:

@@ -28,6 +28,15 @@ def _manage_pool(user: Any, pool: Any) -> bool:
     return manages_pool(user, pool)
 
 
+@rule("funding.create_pool")
+def _create_pool(user: Any, _obj: Any) -> bool:
+    """May open some pool: an admin (any tier), a fund's reviewer (charity pools of that fund) or
+    a station's staff (township pools of its township). Which funder is checked per pool by
+    `funding.manage_pool`."""
+    r = roles_of(user)
+    return r.is_admin or bool(r.funds) or bool(r.stations)
+
+
 @rule("funding.refund")
 def _refund(user: Any, campaign: Any) -> bool:
     """`campaign` is a campaigns.Campaign."""

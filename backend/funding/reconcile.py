@@ -1,9 +1,11 @@
-"""Reconciliation (对账): our payments and ledger against Stripe's records, read through the SDK."""
+"""Reconciliation (对账): our payments and ledger against Stripe's records, read through the SDK.
+Fees are compared where Stripe reports a balance transaction for the charge."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
+from . import ledger
 from .gateway import GatewayError, get_gateway
 from .models import LedgerEntry, LedgerLine, Payment
 
@@ -46,6 +48,16 @@ def _ledger_amounts(payment: Payment) -> tuple[int, int]:
     return total(LedgerEntry.Kind.DONATION, f"payment:{payment.pk}"), total(LedgerEntry.Kind.REFUND, "refund:")
 
 
+def _ledger_fee(payment: Payment) -> int:
+    """The fee the ledger charged for a payment (before any cover by the platform)."""
+    return (
+        LedgerLine.objects.filter(
+            entry__kind=LedgerEntry.Kind.FEE, entry__reference=f"fee:payment:{payment.pk}", account=ledger.FEES
+        ).aggregate(s=Sum("debit_fen"))["s"]
+        or 0
+    )
+
+
 def reconcile(*, campaign_id: int | None = None) -> Report:
     gw = get_gateway()
     report = Report()
@@ -69,4 +81,9 @@ def reconcile(*, campaign_id: int | None = None) -> Report:
             report.differences.append(
                 Difference(payment.pk, "refunded", f"{payment.refunded_fen}/{refunded}", str(theirs["refunded"]))
             )
+        fee = theirs.get("fee")
+        if fee is not None and theirs["captured"]:
+            ours = _ledger_fee(payment)
+            if ours != fee or (payment.fee_fen or 0) != fee:
+                report.differences.append(Difference(payment.pk, "fee", f"{payment.fee_fen}/{ours}", str(fee)))
     return report

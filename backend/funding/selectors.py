@@ -78,6 +78,36 @@ def pools_managed_by(*, user: Any) -> list[MatchingPool]:
     return pools
 
 
+def pool_funder_choices(*, user: Any) -> dict[str, Any]:
+    """What a person may open a pool for (see permissions.manages_pool): the tiers, and per tier
+    the districts, townships or funds to choose from (None when that tier is not theirs)."""
+    from accounts.permissions import roles_of
+    from network.models import CharityFund, District, Township
+
+    r = roles_of(user)
+    labels = dict(MatchingPool.Tier.choices)
+    if r.is_admin:
+        return {
+            "tiers": list(MatchingPool.Tier.choices),
+            "district": District.objects.order_by("name"),
+            "township": Township.objects.select_related("district").order_by("district__name", "name"),
+            "fund": CharityFund.objects.order_by("name"),
+        }
+    tiers = []
+    if r.stations:
+        tiers.append(("township", labels["township"]))
+    if r.funds:
+        tiers.append(("charity", labels["charity"]))
+    return {
+        "tiers": tiers,
+        "district": None,
+        "township": Township.objects.filter(stations__in=r.stations).distinct().order_by("name")
+        if r.stations
+        else None,
+        "fund": CharityFund.objects.filter(pk__in=r.funds).order_by("name") if r.funds else None,
+    }
+
+
 def campaigns_open_for_pools() -> QuerySet[Campaign]:
     """Campaigns a pool may still take in: in review, live or succeeded."""
     return Campaign.objects.filter(status__in=[S.IN_REVIEW, S.LIVE, S.SUCCEEDED]).order_by("-created_at")
@@ -108,13 +138,18 @@ def _entry_amount(entry: LedgerEntry) -> int:
 def campaign_transparency(*, campaign_id: int) -> dict[str, Any]:
     """Every ledger entry of a campaign with totals that add up to its balance:
 
-    balance = donations − refunds − fees − disbursements + matches committed − matches withdrawn
+    balance = donations + fees covered − refunds − fees − disbursements
+              + matches committed − matches withdrawn
+
+    A fee entry that pays a fee back to the campaign (the platform covers the fee of a payment
+    refunded in full) is shown as `fee_covered`.
     """
     entries = list(ledger.entries_touching(campaign_id=campaign_id))
     totals: dict[str, int] = defaultdict(int)
     matches_by_tier = dict.fromkeys(TIERS, 0)
     rows = []
     matched_account = ledger.campaign_matched(campaign_id)
+    donations_account = ledger.campaign_donations(campaign_id)
     for entry in entries:
         amount = _entry_amount(entry)
         kind = entry.kind
@@ -125,12 +160,16 @@ def campaign_transparency(*, campaign_id: int) -> dict[str, Any]:
         ):
             matches_by_tier[entry.pool.tier] -= amount
             kind = "match_withdrawn"
+        elif kind == LedgerEntry.Kind.FEE and any(
+            line.account == donations_account and line.debit_fen for line in entry.lines.all()
+        ):
+            kind = "fee_covered"
         totals[kind] += amount
         rows.append({"entry": entry, "amount_fen": amount, "kind": kind})
     balances = ledger.account_balances(prefix=f"campaign:{campaign_id}:")
     donations_balance = balances.get(ledger.campaign_donations(campaign_id), 0)
     matched_balance = balances.get(matched_account, 0)
-    inflow = totals[LedgerEntry.Kind.DONATION] + totals[LedgerEntry.Kind.MATCH_COMMITTED]
+    inflow = totals[LedgerEntry.Kind.DONATION] + totals["fee_covered"] + totals[LedgerEntry.Kind.MATCH_COMMITTED]
     outflow = (
         totals[LedgerEntry.Kind.REFUND]
         + totals[LedgerEntry.Kind.FEE]
@@ -143,6 +182,7 @@ def campaign_transparency(*, campaign_id: int) -> dict[str, Any]:
         "donations_fen": totals[LedgerEntry.Kind.DONATION],
         "refunds_fen": totals[LedgerEntry.Kind.REFUND],
         "fees_fen": totals[LedgerEntry.Kind.FEE],
+        "fees_covered_fen": totals["fee_covered"],
         "disbursements_fen": totals[LedgerEntry.Kind.DISBURSEMENT],
         "matches_committed_fen": totals[LedgerEntry.Kind.MATCH_COMMITTED],
         "matches_withdrawn_fen": totals["match_withdrawn"],
@@ -205,7 +245,7 @@ def campaigns_awaiting_settlement() -> list[tuple[int, str]]:
         pk__in=Payment.objects.values("campaign_id"),
     ).exclude(pk__in=settled)
     return [
-        (pk, "failed" if status in (S.FAILED, S.CANCELLED) else "succeeded")
+        (pk, {S.FAILED: "failed", S.CANCELLED: "cancelled"}.get(status, "succeeded"))
         for pk, status in closed.values_list("pk", "status")
     ]
 

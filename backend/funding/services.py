@@ -23,7 +23,7 @@ from .matching import (
     pool_revoke_campaign,
 )
 from .models import LedgerEntry, LedgerHead
-from .payments import campaign_settle, online_pledge_start, refund_request, webhook_receive
+from .payments import campaign_settle, online_pledge_start, refund_request, refundable_balance, webhook_receive
 
 __all__ = [
     "campaign_settle",
@@ -56,7 +56,8 @@ def disbursement_record(
         raise ApplicationError(_("请注明拨付对应的事项。"))
     with transaction.atomic():
         LedgerHead.objects.select_for_update().get_or_create(pk=1)
-        donations = ledger.balance_of(ledger.campaign_donations(campaign_id))
+        # Refunds on their way are no longer the campaign's to pay out.
+        donations = refundable_balance(campaign_id=campaign_id)
         matched = ledger.balance_of(ledger.campaign_matched(campaign_id))
         if amount_fen > donations + matched:
             raise ApplicationError(

@@ -58,6 +58,27 @@ def refund_payment(self, refund_id: int) -> str:
     return _with_retry(self, refund_execute, refund_id=refund_id)
 
 
+@shared_task(name="funding.tasks.record_payment_fee", **RETRY)
+def record_payment_fee(self, payment_id: int) -> str:
+    from .payments import payment_record_fee
+
+    return _with_retry(self, payment_record_fee, payment_id=payment_id)
+
+
+@shared_task(name="funding.tasks.match_offline_pledge", acks_late=True)
+def match_offline_pledge(pledge_id: int) -> int:
+    from .matching import match_offline_pledge as allocate
+
+    return len(allocate(pledge_id=pledge_id))
+
+
+@shared_task(name="funding.tasks.release_offline_pledge", acks_late=True)
+def release_offline_pledge(pledge_id: int) -> int:
+    from .matching import match_release_offline_pledge
+
+    return match_release_offline_pledge(pledge_id=pledge_id)
+
+
 @shared_task(name="funding.tasks.settle_closed_campaigns")
 def settle_closed_campaigns() -> int:
     """Beat: settle closed campaigns whose `campaign_closed` signal was lost (a crash after commit)."""

@@ -13,5 +13,10 @@ urlpatterns = [
     path("funding/payments/<int:payment_id>/", views.payment_detail, name="payment"),
     path("funding/payments/<int:payment_id>/refund/", views.refund, name="refund"),
     path("funding/pools/", views.pools, name="pools"),
+    path("funding/pools/new/", views.pool_create, name="pool_create"),
+    path("funding/pools/<int:pool_id>/edit/", views.pool_edit, name="pool_edit"),
+    path("funding/pools/<int:pool_id>/top-up/", views.pool_top_up, name="pool_top_up"),
+    path("funding/pools/<int:pool_id>/pause/", views.pool_set_active, {"active": False}, name="pool_pause"),
+    path("funding/pools/<int:pool_id>/resume/", views.pool_set_active, {"active": True}, name="pool_resume"),
     path("funding/pools/<int:pool_id>/approvals/<int:campaign_id>/revoke/", views.pool_revoke, name="pool_revoke"),
 ]

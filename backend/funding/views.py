@@ -18,9 +18,18 @@ from core.errors import ApplicationError, NotFound
 from core.forms import apply_error
 from network.models import CharityFund
 
-from . import matching, payments, selectors
+from . import checkout, matching, payments, selectors
 from .apis import MatchedGivingThrottle
-from .forms import CardForm, GiveForm, PoolApprovalForm, RefundForm, yuan_to_fen
+from .forms import (
+    CardForm,
+    GiveForm,
+    PoolApprovalForm,
+    PoolCreateForm,
+    PoolRulesForm,
+    PoolTopUpForm,
+    RefundForm,
+    yuan_to_fen,
+)
 from .models import LedgerEntry, Payment
 from .templatetags.funding_tags import yuan
 
@@ -29,13 +38,19 @@ def _not_found(request, message):
     return render(request, "funding/not_found.html", {"message": message}, status=404)
 
 
-def _card(data) -> payments.TestCard:
-    return payments.TestCard(
-        number=data["card_number"].replace(" ", ""),
-        exp_month=data["exp_month"],
-        exp_year=data["exp_year"],
-        cvc=data["cvc"],
-    )
+def _show_error(request, form, exc: ApplicationError) -> None:
+    """Field messages inline; a refused card (declined, or Stripe out of reach) next to the card."""
+    if not exc.fields and isinstance(exc, payments.PaymentDeclined | payments.PaymentUnavailable):
+        exc = ApplicationError(exc.message, code=exc.code, fields={"payment_method": [exc.message]})
+    apply_error(request, form, exc)
+
+
+def _stripe_context(request) -> dict:
+    return {
+        "stripe_js_url": checkout.stripe_js_url(),
+        "stripe_config": checkout.browser_config(language=request.LANGUAGE_CODE),
+        "stripe_test_mode": checkout.test_mode(),
+    }
 
 
 @login_required
@@ -64,7 +79,7 @@ def give(request, campaign_id: int):
                     amount_fen=yuan_to_fen(d["amount_yuan"]),
                     currency="cny",
                     idempotency_key=d["idempotency_key"],
-                    card=_card(d),
+                    payment_method=d["payment_method"],
                     anonymous=d["anonymous"],
                     consent_to_charge_later=d.get("consent_to_charge_later", False),
                     message=d["message"],
@@ -74,7 +89,10 @@ def give(request, campaign_id: int):
                     exc.fields["amount_yuan"] = exc.fields.pop("amount_fen")
                 if "consent" in exc.fields:
                     exc.fields["consent_to_charge_later"] = exc.fields.pop("consent")
-                apply_error(request, form, exc)
+                _show_error(request, form, exc)
+                # Whatever was stored for this attempt has failed; the next one is a new payment.
+                form.data = form.data.copy()
+                form.data["idempotency_key"] = uuid.uuid4().hex
             else:
                 return redirect("funding:payment", payment_id=payment.pk)
     return render(
@@ -86,6 +104,7 @@ def give(request, campaign_id: int):
             "flow": flow,
             "open": campaign.status == Campaign.Status.LIVE and bool(needs),
             "pools": selectors.campaign_pools(campaign_id=campaign.pk),
+            **_stripe_context(request),
         },
         status=status,
     )
@@ -99,15 +118,22 @@ def payment_detail(request, payment_id: int):
         return _not_found(request, exc.message)
     campaign = Campaign.objects.filter(pk=payment.campaign_id).first()
     own = payment.user_id == request.user.pk
+    if request.method == "POST" and own and "check" in request.POST:
+        # Stripe.js has finished with the donor's bank: ask Stripe, not the browser, how it went.
+        checkout.payment_check(user=request.user, payment_id=payment.pk)
+        return redirect("funding:payment", payment_id=payment.pk)
     card_form = CardForm(request.POST or None) if own and payment.status == Payment.Status.RECOVERING else None
     if request.method == "POST" and card_form is not None and card_form.is_valid():
         try:
-            payments.payment_update_card(user=request.user, payment_id=payment.pk, card=_card(card_form.cleaned_data))
+            payments.payment_update_card(
+                user=request.user, payment_id=payment.pk, payment_method=card_form.cleaned_data["payment_method"]
+            )
         except ApplicationError as exc:
-            apply_error(request, card_form, exc)
+            _show_error(request, card_form, exc)
         else:
             messages.success(request, _("扣款成功，谢谢您的支持！"))
             return redirect("funding:payment", payment_id=payment.pk)
+    action_secret = checkout.payment_action_secret(user=request.user, payment_id=payment.pk) if own else ""
     can_refund = campaign is not None and may(request.user, "funding.refund", campaign)
     return render(
         request,
@@ -120,6 +146,8 @@ def payment_detail(request, payment_id: int):
             "refund_form": RefundForm() if can_refund and payment.refundable_fen else None,
             "refunds": payment.refunds.all(),
             "matched_fen": payments.active_match_total(pledge_id=payment.pledge_id),
+            "action_secret": action_secret,
+            **(_stripe_context(request) if card_form is not None or action_secret else {}),
         },
         status=400 if card_form is not None and card_form.is_bound else 200,
     )
@@ -148,7 +176,11 @@ def refund(request, payment_id: int):
 
 # --- public accounts (公开账目) --------------------------------------------------------------------
 
-KIND_LABELS = {**dict(LedgerEntry.Kind.choices), "match_withdrawn": _("配捐撤回")}
+KIND_LABELS = {
+    **dict(LedgerEntry.Kind.choices),
+    "match_withdrawn": _("配捐撤回"),
+    "fee_covered": _("平台承担手续费"),
+}
 
 
 def _label(report_or_rows):
@@ -278,7 +310,137 @@ def pools(request):
             forms.append((pool, form))
         else:
             forms.append((pool, PoolApprovalForm(campaigns=campaigns, auto_id=f"id_pool{pool.pk}_%s")))
-    return render(request, "funding/pools.html", {"pools": forms}, status=status)
+    # Whoever manages no pool sees every pool, read-only; managers see their own to work on.
+    everyone = [] if managed else list(selectors.pool_list())
+    return render(
+        request,
+        "funding/pools.html",
+        {"pools": forms, "everyone": everyone, "may_create": may(request.user, "funding.create_pool")},
+        status=status,
+    )
+
+
+def _apply_pool_error(request, form, exc: ApplicationError) -> None:
+    """The service names fields in fen; the form asks in yuan."""
+    exc.fields = {form.form_field(field): msgs for field, msgs in exc.fields.items()}
+    apply_error(request, form, exc)
+
+
+def _pool_form_page(request, form, *, step: str, title: str, submit: str, pool=None, status: int = 200):
+    return render(
+        request,
+        "funding/pool_form.html",
+        {"form": form, "step": step, "title": title, "submit": submit, "pool": pool},
+        status=status,
+    )
+
+
+@login_required
+def pool_create(request):
+    """Open a new pool (新建配捐池) for a funder the person manages."""
+    if not may(request.user, "funding.create_pool"):
+        message = _("只有配捐方的管理人员可以设立配捐池。")
+        return render(request, "funding/not_found.html", {"message": message}, status=403)
+    form = PoolCreateForm(request.POST or None, funders=selectors.pool_funder_choices(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        values = form.service_values()
+        try:
+            pool = matching.pool_create(actor=request.user, **values)
+        except ApplicationError as exc:
+            _apply_pool_error(request, form, exc)
+        else:
+            messages.success(request, _("配捐池“%(name)s”已设立，预算已记入资金台账。") % {"name": pool.name})
+            return redirect("funding:pools")
+    return _pool_form_page(
+        request,
+        form,
+        step="create",
+        title=_("新建配捐池"),
+        submit=_("设立配捐池"),
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _managed_pool(request, pool_id: int):
+    try:
+        return matching.pool_access(user=request.user, pool_id=pool_id), None
+    except ApplicationError as exc:
+        return None, render(request, "funding/not_found.html", {"message": exc.message}, status=exc.status)
+
+
+@login_required
+def pool_edit(request, pool_id: int):
+    """Change a pool's rules; matches already made keep their amounts."""
+    pool, refused = _managed_pool(request, pool_id)
+    if refused:
+        return refused
+    form = PoolRulesForm(request.POST or None, initial=PoolRulesForm.initial_for(pool))
+    if request.method == "POST" and form.is_valid():
+        try:
+            matching.pool_update(actor=request.user, pool_id=pool.pk, changes=form.service_values())
+        except ApplicationError as exc:
+            _apply_pool_error(request, form, exc)
+        else:
+            messages.success(request, _("配捐规则已保存，只对今后的捐款生效。"))
+            return redirect("funding:pools")
+    return _pool_form_page(
+        request,
+        form,
+        step="edit",
+        title=_("编辑配捐池：%(name)s") % {"name": pool.name},
+        submit=_("保存"),
+        pool=pool,
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def pool_top_up(request, pool_id: int):
+    """Add to a pool's budget (追加预算); the ledger records it."""
+    pool, refused = _managed_pool(request, pool_id)
+    if refused:
+        return refused
+    form = PoolTopUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            matching.pool_top_up(
+                actor=request.user,
+                pool_id=pool.pk,
+                amount_fen=yuan_to_fen(form.cleaned_data["amount_yuan"]),
+                currency=pool.currency,
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            if "amount_fen" in exc.fields:
+                exc.fields["amount_yuan"] = exc.fields.pop("amount_fen")
+            apply_error(request, form, exc)
+        else:
+            messages.success(request, _("预算已追加，并记入资金台账。"))
+            return redirect("funding:pools")
+    return _pool_form_page(
+        request,
+        form,
+        step="top_up",
+        title=_("追加预算：%(name)s") % {"name": pool.name},
+        submit=_("追加预算"),
+        pool=pool,
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def pool_set_active(request, pool_id: int, active: bool):
+    try:
+        matching.pool_set_active(actor=request.user, pool_id=pool_id, active=active)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if active:
+            messages.success(request, _("配捐池已恢复配捐。"))
+        else:
+            messages.success(request, _("配捐池已暂停：不再新增配捐，已预留的配捐随行动结果处理。"))
+    return redirect("funding:pools")
 
 
 @login_required

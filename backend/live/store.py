@@ -39,6 +39,28 @@ redis.call('EXPIRE', KEYS[2], ARGV[5])
 return {seq, epoch, envelope}
 """
 
+# KEYS: epoch, then seq and log per message; ARGV: replay length, new epoch, log TTL, then head
+# and tail per message. Returns the epoch, then seq and envelope per message.
+_NUMBER_AND_LOG_MANY = """
+local epoch = redis.call('GET', KEYS[1])
+if not epoch then
+  epoch = ARGV[2]
+  redis.call('SET', KEYS[1], epoch)
+end
+local out = {epoch}
+for i = 0, (#KEYS - 1) / 2 - 1 do
+  local seq_key, log_key = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
+  local seq = redis.call('INCR', seq_key)
+  local envelope = ARGV[4 + 2 * i] .. seq .. ',"epoch":"' .. epoch .. '"' .. ARGV[5 + 2 * i]
+  redis.call('ZADD', log_key, seq, envelope)
+  redis.call('ZREMRANGEBYRANK', log_key, 0, -(tonumber(ARGV[1]) + 1))
+  redis.call('EXPIRE', log_key, ARGV[3])
+  out[#out + 1] = seq
+  out[#out + 1] = envelope
+end
+return out
+"""
+
 _SKIP_NUMBER = """
 local seq = redis.call('INCR', KEYS[1])
 local epoch = redis.call('GET', KEYS[2])
@@ -108,6 +130,31 @@ def number_and_log(topic: str, head: str, tail: str) -> tuple[int, str, str]:
         args=[head, tail, REPLAY_LENGTH, secrets.token_hex(4), LOG_TTL_SECONDS],
     )
     return int(seq), epoch, envelope
+
+
+def number_and_log_many(items: list[tuple[str, str, str]]) -> list[tuple[int, str, str]]:
+    """`number_and_log` for several `(topic, head, tail)` at once: one round trip per Redis host
+    (topics on one host are numbered in one script run, in order). Returns (seq, epoch, envelope)
+    per item, in the order given."""
+    by_client: dict[int, tuple[redis.Redis, list[int]]] = {}
+    for i, (topic, _head, _tail) in enumerate(items):
+        r = client(topic)
+        by_client.setdefault(id(r), (r, []))[1].append(i)
+    out: list[tuple[int, str, str] | None] = [None] * len(items)
+    for r, indexes in by_client.values():
+        script = _scripts.get(-id(r))
+        if script is None:
+            script = _scripts[-id(r)] = r.register_script(_NUMBER_AND_LOG_MANY)
+        keys, args = [epoch_key()], [REPLAY_LENGTH, secrets.token_hex(4), LOG_TTL_SECONDS]
+        for i in indexes:
+            topic, head, tail = items[i]
+            keys += [seq_key(topic), log_key(topic)]
+            args += [head, tail]
+        result = script(keys=keys, args=args)
+        epoch = result[0]
+        for n, i in enumerate(indexes):
+            out[i] = (int(result[1 + 2 * n]), epoch, result[2 + 2 * n])
+    return [x for x in out if x is not None]
 
 
 def skip_number(topic: str) -> tuple[int, str]:

@@ -734,6 +734,9 @@ def item_disburse(*, actor: User, item_id: int, transfer_reference: str) -> Fund
             raise PermissionDenied(_("提交人不能登记自己申请的拨付。"), code="separation_of_duties")
         if conflict == "approver":
             raise PermissionDenied(_("批准人不能再登记拨付，请由另一位评审登记。"), code="separation_of_duties")
+        # The chain head is taken before the balance is read: a match released meanwhile by the
+        # funding app (a refund) appends under the same lock, so it cannot slip in between.
+        ledger.lock_chain()
         available = selectors.campaign_pool_balance(campaign_id=item.campaign_id, pool_id=application.call.pool_id)
         if item.amount_fen > available:
             raise Conflict(

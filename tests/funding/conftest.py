@@ -132,6 +132,15 @@ def webhooks(settings, stripe_base):
     return Webhooks(APIClient(), settings.STRIPE_WEBHOOK_SECRET)
 
 
+def payment_method_for(card: dict) -> str:
+    """A PaymentMethod made on the local server from a test card, as Stripe.js makes it in the
+    donor's browser; our pages and API then receive only its `pm_…` id."""
+    return get_gateway().create_test_card(
+        number=card["card_number"], exp_month=card["exp_month"], exp_year=card["exp_year"], cvc=card["cvc"],
+        key=f"test-pm-{time.time_ns()}",
+    )  # fmt: skip
+
+
 def money_need(campaign):
     return campaign.needs.get(dimension=Dimension.MONEY)
 

@@ -6,7 +6,7 @@ from django.test import Client
 from campaigns.models import Pledge
 from funding.models import Payment, Refund
 
-from .conftest import DECLINED_CARD, GOOD_CARD, make_pool, money_need
+from .conftest import DECLINED_CARD, GOOD_CARD, make_pool, money_need, payment_method_for
 
 pytestmark = pytest.mark.django_db
 
@@ -18,16 +18,19 @@ def client_for(user):
     return c
 
 
-def give_data(need, **extra):
-    return {"need": need.pk, "amount_yuan": "20.00", "idempotency_key": "page-1", **GOOD_CARD, **extra}
+def give_data(need, card=GOOD_CARD, **extra):
+    """The form as the page posts it: the card became a PaymentMethod in the browser (Stripe.js)."""
+    data = {"need": need.pk, "amount_yuan": "20.00", "idempotency_key": "page-1", **extra}
+    data.setdefault("payment_method", payment_method_for(card))
+    return data
 
 
 def test_the_give_page_has_labelled_fields_and_explains_the_mode(alice, kwyr_campaign, stripe_base):
     response = client_for(alice).get(f"/funding/campaigns/{kwyr_campaign.pk}/give/")
     assert response.status_code == 200
     html = response.content.decode()
-    for field in ("amount_yuan", "card_number", "exp_month", "exp_year", "cvc"):
-        assert f'for="id_{field}"' in html
+    assert 'for="id_amount_yuan"' in html and 'type="hidden" name="payment_method"' in html
+    assert 'name="card_number"' not in html and 'name="cvc"' not in html  # the card goes to Stripe only
     assert "提交后立即扣款" in html
     assert "consent_to_charge_later" not in html
 
@@ -57,7 +60,9 @@ def test_bad_amount_shows_an_inline_error_and_stores_nothing(alice, kwyr_campaig
 
 def test_a_declined_card_is_explained_on_the_page(alice, kwyr_campaign, stripe_base):
     need = money_need(kwyr_campaign)
-    response = client_for(alice).post(f"/funding/campaigns/{kwyr_campaign.pk}/give/", give_data(need, **DECLINED_CARD))
+    response = client_for(alice).post(
+        f"/funding/campaigns/{kwyr_campaign.pk}/give/", give_data(need, card=DECLINED_CARD)
+    )
     assert response.status_code == 400
     assert "银行卡被拒绝" in response.content.decode()
 

@@ -1,6 +1,7 @@
 """Publishing: after commit only, nothing on rollback, and a Redis or channel-layer failure never
 fails the request that changed state; its subscribers resync once Redis answers again."""
 
+import json
 import logging
 
 import pytest
@@ -130,3 +131,50 @@ def test_a_failed_publish_is_counted(db, settings, no_retry_thread):
         services.publish("room.open", "changed", {"value": 1})
     assert services.failures_in_process() == before + 1
     assert selectors.publish_failures()["process"] == before + 1
+
+
+@in_own_loop
+async def test_messages_published_together_arrive_in_order_numbered_per_topic(room, sockets):
+    s = await sockets()
+    start = (await s.subscribe("room.open"))["seq"]
+
+    def change():
+        with transaction.atomic():
+            services.publish_many(
+                [
+                    ("room.open", "first", {"value": 1}),
+                    ("room.side", "elsewhere", {"value": 2}),
+                    ("room.open", "second", {"value": 3}),
+                ]
+            )
+
+    await sync_to_async(change)()
+    first, second = await s.receive(), await s.receive()
+    assert [(m["seq"], m["data"]["type"], m["data"]["value"]) for m in (first, second)] == [
+        (start + 1, "first", 1),
+        (start + 2, "second", 3),
+    ]
+    assert await s.nothing_more()
+    assert (await sync_to_async(store.position)("room.side"))[0] == 1
+    assert await sync_to_async(store.logged)("room.open", start + 1, start + 2) == [
+        json.dumps(first, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(second, ensure_ascii=False, separators=(",", ":")),
+    ]
+
+
+def test_a_rolled_back_batch_sends_nothing_and_a_bad_topic_fails_in_the_service(db):
+    with pytest.raises(ValueError):
+        services.publish_many([("room.open", "fine", {}), ("not a topic", "bad", {})])
+    with pytest.raises(Boom), transaction.atomic():
+        services.publish_many([("room.open", "a", {}), ("room.side", "b", {})])
+        raise Boom
+    assert store.position("room.open")[0] == 0 and store.position("room.side")[0] == 0
+
+
+def test_a_failed_batch_counts_each_topic_and_resyncs_them(db, settings, no_retry_thread):
+    _dead_redis(settings)
+    before = services.failures_in_process()
+    with transaction.atomic():
+        services.publish_many([("room.open", "a", {}), ("room.side", "b", {})])
+    assert services.failures_in_process() == before + 2
+    assert {"room.open", "room.side"} <= services._unsent

@@ -130,8 +130,11 @@ class Session:
 
     def check(self) -> None:
         """The cheap product-quality checks on the page as it is now: every input has a label,
-        every image has alt text, and a phone-sized page does not scroll sideways."""
+        every image has alt text, and a phone-sized page does not scroll sideways. Waits for the
+        page's load event first: after a form post the DOM can be queried before the stylesheet
+        applies, and an unstyled photo is as wide as its file."""
         page = self.page
+        page.wait_for_load_state("load")
         unlabelled = page.evaluate(UNLABELLED_INPUTS_JS)
         assert not unlabelled, f"inputs without a label on {page.url}: {unlabelled}"
         no_alt = page.evaluate(IMAGES_WITHOUT_ALT_JS)
@@ -194,3 +197,13 @@ def demo(transactional_db):
     from core.demo import seed_demo
 
     seed_demo()
+
+
+def fill_test_card(page, number: str, *, month: str = "12", year: str = "34", cvc: str = "123") -> None:
+    """Type a test card into the card element of a giving page. Stripe.js is the local Stripe
+    server's stand-in here: its inputs sit in our page (Stripe's own live in an iframe)."""
+    box = page.locator("[data-card-element]")
+    box.get_by_label("卡号 Card number").fill(number.replace(" ", ""))
+    box.get_by_label("有效期月 Expiry month (MM)").fill(month)
+    box.get_by_label("有效期年 Expiry year (YY)").fill(year)
+    box.get_by_label("安全码 CVC").fill(cvc)

@@ -22,6 +22,20 @@
     bar.setAttribute("aria-valuenow", percent);
     bar.firstElementChild.style.width = percent + "%";
   }
+  // Each need's latest absolute numbers (from the snapshot, then from messages): a dimension's
+  // summary is derived from its needs here, the way campaign_progress() derives it on the server.
+  var needs = {};
+  function summarise(dimension) {
+    var ns = Object.keys(needs).map(function (id) { return needs[id]; })
+      .filter(function (n) { return n.dimension === dimension; });
+    if (!ns.length) return null;
+    var capped = 0, met = 0;
+    ns.forEach(function (n) {
+      if (n.target) capped += Math.floor(Math.min(n.confirmed, n.target) * 100 / n.target);
+      if (n.confirmed >= n.target) met += 1;
+    });
+    return { percent: Math.floor(capped / ns.length), met: met, needs: ns.length };
+  }
   function applyDimension(dimension, summary) {
     var li = document.querySelector('[data-dimension="' + dimension + '"]');
     if (!li || !summary || typeof summary.percent !== "number") return;
@@ -31,6 +45,7 @@
     setBar(li, summary.percent);
   }
   function applyNeed(n) {
+    if (n.dimension) needs[n.need] = { dimension: n.dimension, target: n.target, confirmed: n.confirmed };
     var box = document.querySelector('[data-need="' + n.need + '"]');
     if (!box) return;
     box.querySelectorAll('[data-field="confirmed"]').forEach(function (el) { show(el, n.confirmed); });
@@ -51,9 +66,9 @@
     list.prepend(li);
   }
   window.ZCLive.subscribe("campaign." + root.dataset.campaign, function (data) {
-    if (data.type === "progress") {
+    if (data.type === "progress" || data.type === "pledge") {
       applyNeed(data);
-      applyDimension(data.dimension, data.dimension_totals);
+      applyDimension(data.dimension, summarise(data.dimension));
     }
     if (data.type === "pledge") addRecent(data);
     if (data.type === "campaign_status") window.location.reload();
