@@ -15,6 +15,7 @@ from .models import (
     FundReviewer,
     Notification,
     OrganisationStaff,
+    PasswordReset,
     StationStaff,
     User,
 )
@@ -36,7 +37,18 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "phone", "email"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("众筹微治"), {"fields": ["display_name", "phone", "preferred_language"]}),
+        (
+            _("众筹微治"),
+            {
+                "fields": [
+                    "display_name",
+                    "phone",
+                    "preferred_language",
+                    "must_change_password",
+                    "temporary_password_expires_at",
+                ]
+            },
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
@@ -116,3 +128,20 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     readonly_fields = ["created_at"]
     raw_id_fields = ["user"]
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """The record of temporary passwords given out by community workers; read only."""
+
+    list_display = ["user", "actor", "community", "note", "created_at"]
+    list_filter = ["community"]
+    search_fields = ["user__username", "user__display_name", "actor__username", "actor__display_name"]
+    list_select_related = ["user", "actor", "community"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

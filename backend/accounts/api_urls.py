@@ -9,6 +9,7 @@ urlpatterns = [
     path("auth/logout/", apis.LogoutApi.as_view(), name="api-logout"),
     path("auth/token/", apis.TokenApi.as_view(), name="api-token"),
     path("me/", apis.MeApi.as_view(), name="api-me"),
+    path("me/password/", apis.MePasswordApi.as_view(), name="api-me-password"),
     path("me/memberships/", apis.MyMembershipsApi.as_view(), name="api-me-memberships"),
     path("me/notifications/", apis.NotificationListApi.as_view(), name="api-me-notifications"),
     path("me/notifications/mark-read/", apis.NotificationMarkReadApi.as_view(), name="api-me-notifications-read"),
@@ -22,4 +23,9 @@ urlpatterns = [
         "organiser/join-requests/<int:pk>/reject/", apis.JoinRequestRejectApi.as_view(), name="api-join-request-reject"
     ),
     path("organiser/consents/", apis.ConsentApi.as_view(), name="api-consents"),
+    path(
+        "organiser/members/<int:pk>/password-reset/",
+        apis.MemberPasswordResetApi.as_view(),
+        name="api-member-password-reset",
+    ),
 ]

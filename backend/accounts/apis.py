@@ -4,7 +4,7 @@ community, the organiser's join-request queue and assisted-participation consent
 Views are thin: they read input with a serializer, call one service or selector, and answer.
 """
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from core.api import Pagination, error_responses
-from core.errors import ApplicationError
+from core.errors import ApplicationError, PermissionDenied
 from network.selectors import community_get
 
 from . import permissions, selectors, services
@@ -57,6 +57,9 @@ class MeOut(serializers.Serializer):
     phone = serializers.CharField()
     email = serializers.CharField()
     preferred_language = serializers.CharField()
+    must_change_password = serializers.BooleanField(
+        help_text="Signed in with a temporary password: POST /api/me/password/ before anything else."
+    )
     roles = serializers.SerializerMethodField()
     unread_notifications = serializers.SerializerMethodField()
 
@@ -191,6 +194,7 @@ class LogoutApi(APIView):
     """Sign out: ends the session, and revokes the API token when called with one."""
 
     permission_classes = [IsAuthenticated]
+    password_change_exempt = True
 
     @extend_schema(operation_id="auth_logout", request=None, responses={204: None, **error_responses(401)})
     def post(self, request):
@@ -228,6 +232,7 @@ class MeApi(APIView):
     """The signed-in person: profile, roles and unread count. PATCH changes the profile."""
 
     permission_classes = [IsAuthenticated]
+    password_change_exempt = True  # `must_change_password` tells a client what to do next
 
     class InputSerializer(serializers.Serializer):
         display_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -240,13 +245,41 @@ class MeApi(APIView):
         return Response(MeOut(request.user).data)
 
     @extend_schema(
-        operation_id="me_update", request=InputSerializer, responses={200: MeOut, **error_responses(400, 401)}
+        operation_id="me_update", request=InputSerializer, responses={200: MeOut, **error_responses(400, 401, 403)}
     )
     def patch(self, request):
+        if request.user.must_change_password:
+            raise PermissionDenied(_("请先设置新密码。"), code="password_change_required")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **data.validated_data)
         return Response(MeOut(user).data)
+
+
+class MePasswordApi(APIView):
+    """Change one's password. The old password is needed, except right after signing in with a
+    temporary one (`must_change_password`). API tokens are revoked, so a token client signs in
+    again; other sessions end."""
+
+    permission_classes = [IsAuthenticated]
+    password_change_exempt = True
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(
+            max_length=128, required=False, allow_blank=True, default="", trim_whitespace=False
+        )
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    @extend_schema(
+        operation_id="me_password_change", request=InputSerializer, responses={204: None, **error_responses(400, 401)}
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_password_change(user=request.user, **data.validated_data)
+        if request.auth is None:  # a browser session stays signed in on this device
+            update_session_auth_hash(request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyMembershipsApi(APIView):
@@ -457,3 +490,50 @@ class ConsentApi(APIView):
         resident = selectors.user_get(user_id=v.pop("resident"))
         consent = services.consent_record(organiser=request.user, resident=resident, community=community, **v)
         return Response(ConsentOut(consent).data, status=status.HTTP_201_CREATED)
+
+
+class MemberPasswordResetApi(APIView):
+    """代为重设密码: give a resident without e-mail a temporary password, to read out to them.
+
+    For an organiser of a community the resident is a verified member of, or a social worker of a
+    station serving it; not for people who hold an office. The answer is the only place the
+    temporary password appears. It works for one sign-in within 24 hours; the resident's other
+    sessions and API tokens end, and they are notified.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        note = serializers.CharField(
+            max_length=300, required=False, allow_blank=True, default="", help_text="e.g. 本人到社区办公室办理"
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(help_text="The record of this reset.")
+        user = UserRef()
+        community = CommunityRef()
+        temporary_password = serializers.CharField(help_text="Shown once; never stored in clear.")
+        expires_at = serializers.DateTimeField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="organiser_members_password_reset",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        resident = selectors.user_get(user_id=pk)
+        record, password = services.password_temporary_issue(
+            actor=request.user, resident=resident, note=data.validated_data["note"]
+        )
+        out = {
+            "id": record.pk,
+            "user": record.user,
+            "community": record.community,
+            "temporary_password": password,
+            "expires_at": record.user.temporary_password_expires_at,
+            "created_at": record.created_at,
+        }
+        return Response(self.OutputSerializer(out).data, status=status.HTTP_201_CREATED)

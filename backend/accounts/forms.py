@@ -1,9 +1,12 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ApplicationError
 from network.models import Community
 
+from . import services
 from .models import AssistanceConsent, User
 
 
@@ -86,3 +89,70 @@ class ConsentForm(forms.Form):
             self.initial["given_at"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
             if len(communities) == 1:
                 self.initial["community"] = communities[0].pk
+
+
+class SignInForm(AuthenticationForm):
+    refusal = ""
+
+    def clean(self):
+        client_ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        username = self.data.get("username", "")
+        try:
+            services.sign_in_allowed(username=username, client_ip=client_ip)
+        except ApplicationError as exc:
+            self.refusal = str(exc.message)
+            raise forms.ValidationError(self.refusal, code=exc.code) from exc
+        try:
+            return super().clean()
+        except forms.ValidationError as exc:
+            if exc.code == "invalid_login":
+                services.sign_in_failed(username=username, client_ip=client_ip)
+            raise
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        try:
+            services.user_sign_in_check(user=user)
+        except ApplicationError as exc:
+            self.refusal = str(exc.message)  # shown instead of "wrong name or password"
+            raise forms.ValidationError(self.refusal, code=exc.code) from exc
+
+
+class ResetByEmailForm(PasswordResetForm):
+    """忘记密码: the reset link is sent by a background task, so the answer takes as long and
+    reads the same whether or not the address belongs to anyone."""
+
+    email = forms.EmailField(label=_("邮箱"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def get_users(self, email):
+        # Someone who signed in with a temporary password and left before choosing their own has
+        # no usable password, but may still recover the account by e-mail.
+        return [
+            u
+            for u in User.objects.filter(email__iexact=email, is_active=True)
+            if u.has_usable_password() or u.must_change_password
+        ]
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        from .tasks import password_reset_email
+
+        password_reset_email.delay_on_commit(
+            context["user"].pk, domain=context["domain"], protocol=context["protocol"], email=to_email
+        )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """Choose a new password (after a reset link, or after signing in with a temporary one)."""
+
+    def save(self, commit=True):
+        return services.user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class TemporaryPasswordForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("居民本人已当面或电话确认要重设密码"),
+        error_messages={"required": _("请先与居民本人确认。")},
+    )
+    note = forms.CharField(
+        label=_("备注（可选）"), max_length=300, required=False, help_text=_("例如：本人到社区办公室办理")
+    )

@@ -19,6 +19,10 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("偏好语言"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
+    # Set when a community worker gives out a temporary password (代为重设密码): the person must
+    # choose their own before anything else. The temporary one works once, until it expires.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    temporary_password_expires_at = models.DateTimeField(_("临时密码有效期至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -186,3 +190,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PasswordReset(models.Model):
+    """A community worker reset a resident's password and read a temporary one to them (代为重设
+    密码). Kept as the record of who did it, for whom, where and when; the password is not kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_resets")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("network.Community", on_delete=models.SET_NULL, null=True, related_name="+")
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("代为重设密码记录")
+        verbose_name_plural = _("代为重设密码记录")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor} → {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -199,3 +199,26 @@ def _consent_record_any(user: Any, _obj: Any) -> bool:
     """May open the consent pages: organises a community or works at a station serving one."""
     communities = assisted_communities(user)
     return communities is None or bool(communities)
+
+
+def holds_office(user: Any) -> bool:
+    """Has any role beyond being a resident: organiser, station or organisation staff, fund
+    reviewer, Django staff or admin. Such accounts are not reset by a community worker, since
+    the person who reads out the temporary password would gain those rights."""
+    r = roles_of(user)
+    return bool(user.is_staff or r.is_admin or r.organiser_communities or r.stations or r.organisations or r.funds)
+
+
+def password_reset_communities(actor: Any, resident: Any) -> list[int]:
+    """The communities through which `actor` may reset `resident`'s password: those where the
+    resident is a verified member and the actor may assist (organiser, or social worker of a
+    station serving it). Empty for oneself and for people who hold an office."""
+    if not actor.is_authenticated or actor.pk == resident.pk or not resident.is_active or holds_office(resident):
+        return []
+    return sorted(c for c in roles_of(resident).verified_communities if may_assist(actor, c))
+
+
+@rule("accounts.reset_password")
+def _accounts_reset_password(user: Any, resident: Any) -> bool:
+    """代为重设密码: for residents without e-mail, by a community worker of their community."""
+    return bool(password_reset_communities(user, resident))

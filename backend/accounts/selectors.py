@@ -6,7 +6,15 @@ from django.utils.translation import gettext as _
 from core.errors import NotFound
 from network.models import Community
 
-from .models import AssistanceConsent, CommunityMembership, Notification, User
+from .models import (
+    AssistanceConsent,
+    CommunityMembership,
+    FundReviewer,
+    Notification,
+    OrganisationStaff,
+    StationStaff,
+    User,
+)
 from .permissions import assisted_communities, require, roles_of
 
 
@@ -156,3 +164,40 @@ def pending_request_count(*, user: User, community: Community | None = None) -> 
     if community is not None:
         qs = qs.filter(community=community)
     return qs.count()
+
+
+_RESET_REFUSED = _("只有居民所在社区的社区工作者可以为其重设密码；担任职务的用户请用邮箱找回密码。")
+
+
+def password_reset_check(*, user: User, resident: User) -> None:
+    """Refuse (401/403) unless `user` may give `resident` a temporary password."""
+    require(user, "accounts.reset_password", resident, _RESET_REFUSED)
+
+
+def password_resettable_ids(*, user: User, members: Any) -> set[int]:
+    """Of the people behind these memberships, those `user` may give a temporary password (rule
+    `accounts.reset_password`), in a few queries whatever the number of members: verified
+    residents of communities where the user may assist who hold no office."""
+    allowed = assisted_communities(user)
+    candidates = {
+        m.user_id
+        for m in members
+        if m.status == CommunityMembership.Status.VERIFIED
+        and m.role == CommunityMembership.Role.RESIDENT
+        and m.user_id != user.pk
+        and m.user.is_active
+        and not (m.user.is_staff or m.user.is_superuser)
+        and (allowed is None or m.community_id in allowed)
+    }
+    if not candidates:
+        return set()
+    office = set(
+        CommunityMembership.objects.filter(
+            user_id__in=candidates,
+            role=CommunityMembership.Role.ORGANISER,
+            status=CommunityMembership.Status.VERIFIED,
+        ).values_list("user_id", flat=True)
+    )
+    for model in (StationStaff, OrganisationStaff, FundReviewer):
+        office.update(model.objects.filter(user_id__in=candidates).values_list("user_id", flat=True))
+    return candidates - office

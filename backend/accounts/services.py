@@ -1,25 +1,31 @@
 """Writes for people and memberships. Each function validates, writes in one transaction, and
 announces after commit."""
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.errors import ApplicationError, Conflict, NotFound
-from live.services import publish
+from live.services import publish, recheck
 from network.models import Community
 
 from . import permissions
-from .models import AssistanceConsent, CommunityMembership, Notification, User
+from .models import AssistanceConsent, CommunityMembership, Notification, PasswordReset, User
 
 USERNAME_MAX = User._meta.get_field("username").max_length
 DISPLAY_NAME_MAX = User._meta.get_field("display_name").max_length
@@ -96,10 +102,17 @@ def user_set_language(*, user: User, language: str) -> User:
 
 
 def user_authenticate(*, request: Any, username: str, password: str) -> User:
-    """Check a username and password; refuse with one message whichever of them is wrong."""
+    """Check a username and password for a sign-in; refuse with one message whichever of them is
+    wrong, and after too many failures for the name (`sign_in_allowed`). A temporary password
+    is used up by this call (see `password_temporary_consume`)."""
+    client_ip = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    sign_in_allowed(username=username, client_ip=client_ip)
     user = authenticate(request, username=(username or "").strip(), password=password or "")
     if user is None:
+        sign_in_failed(username=username, client_ip=client_ip)
         raise ApplicationError(_("用户名或密码不正确，请再试一次。"), code="invalid_credentials")
+    user_sign_in_check(user=user)
+    password_temporary_consume(user=user)
     return user
 
 
@@ -112,6 +125,189 @@ def token_obtain(*, request: Any, username: str, password: str) -> Token:
 
 def token_revoke(*, user: User) -> None:
     Token.objects.filter(user=user).delete()
+
+
+# --- Passwords -------------------------------------------------------------------------------------
+
+# A temporary password is read aloud by a community worker, so it is short; it is only good for
+# one sign-in within this time, after which the person must choose their own.
+TEMPORARY_PASSWORD_DIGITS = 8
+TEMPORARY_PASSWORD_VALID = timedelta(hours=24)
+
+# Reset e-mails: per address (whether or not it belongs to anyone, so the limit reveals nothing)
+# and per client address, counted in the cache shared by all web processes.
+PASSWORD_RESET_EMAIL_LIMIT = (3, 3600)
+PASSWORD_RESET_CLIENT_LIMIT = (10, 3600)
+
+
+class TooManyRequests(ApplicationError):
+    status = 429
+    default_code = "throttled"
+
+
+def _count_in_window(key: str, *, limit: int, seconds: int) -> bool:
+    """Count one event under `key` in a fixed window; False once `limit` is exceeded."""
+    if cache.add(key, 1, timeout=seconds):
+        return True
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=seconds)
+        return True
+
+
+SIGN_IN_CLIENT_LIMIT = (10, 600)  # failed attempts for one name from one client per 10 minutes
+SIGN_IN_NAME_LIMIT = (30, 3600)  # failed attempts for one name from anywhere per hour
+
+
+def _sign_in_keys(username: str, client_ip: str) -> list[tuple[str, int, int]]:
+    name = (username or "").strip().lower()[:150]
+    return [
+        (f"sign-in:client:{client_ip}:{name}", *SIGN_IN_CLIENT_LIMIT),
+        (f"sign-in:name:{name}", *SIGN_IN_NAME_LIMIT),
+    ]
+
+
+def sign_in_allowed(*, username: str, client_ip: str) -> None:
+    """Refuse (429) a sign-in on the page after too many failed ones: per name and client, and
+    per name from anywhere, which matters for the 8-digit temporary passwords organisers hand
+    out. Checked before the password, so guesses beyond the limit are not even tried."""
+    for key, limit, _seconds in _sign_in_keys(username, client_ip):
+        if (cache.get(key) or 0) >= limit:
+            raise TooManyRequests(_("登录尝试太频繁了，请稍后再试。忘记密码可以请社区工作者帮忙重设。"))
+
+
+def sign_in_failed(*, username: str, client_ip: str) -> None:
+    """Count a failed sign-in (wrong name or password) towards `sign_in_allowed`'s limits."""
+    for key, limit, seconds in _sign_in_keys(username, client_ip):
+        _count_in_window(key, limit=limit, seconds=seconds)
+
+
+def password_reset_email_throttle(*, email: str, client_ip: str) -> None:
+    """Count a request for a reset e-mail; raise TooManyRequests (429) beyond the limits."""
+    address = (email or "").strip().lower()
+    n, seconds = PASSWORD_RESET_EMAIL_LIMIT
+    by_address = _count_in_window(f"password-reset:email:{address}", limit=n, seconds=seconds)
+    n, seconds = PASSWORD_RESET_CLIENT_LIMIT
+    by_client = _count_in_window(f"password-reset:client:{client_ip}", limit=n, seconds=seconds)
+    if not (by_address and by_client):
+        raise TooManyRequests(_("找回密码的请求太频繁了，请一小时后再试。"))
+
+
+def password_reset_email_send(*, user_id: int, domain: str, protocol: str, email: str) -> bool:
+    """Email a reset link to a person who asked for one by address (忘记密码), in their language.
+    The token is Django's (`default_token_generator`): it stops working once the password changes
+    or after PASSWORD_RESET_TIMEOUT. Sends nothing if the person left or changed their address
+    meanwhile. Returns whether an email went out."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email or user.email.lower() != (email or "").lower():
+        return False
+    with translation.override(user.preferred_language):
+        context = {
+            "email": user.email,
+            "domain": domain,
+            "site_name": _("众筹微治"),
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+            "protocol": protocol,
+        }
+        subject = "".join(render_to_string("accounts/password_reset_subject.txt", context).splitlines())
+        body = render_to_string("accounts/password_reset_email.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[user.email])
+    return True
+
+
+def user_sign_in_check(*, user: User) -> None:
+    """Refuse a sign-in with a temporary password that has expired. Call after the password
+    was checked."""
+    expires = user.temporary_password_expires_at
+    if expires is not None and expires <= timezone.now():
+        raise ApplicationError(_("临时密码已过期，请联系社区工作者重新设置。"), code="temporary_password_expired")
+
+
+def password_temporary_consume(*, user: User) -> None:
+    """A person just signed in with a temporary password: it stops working (used once), and they
+    stay signed in on this device only until they choose their own. Call before `login()`, so
+    the session is tied to the password as it is now."""
+    if user.temporary_password_expires_at is None:
+        return
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.temporary_password_expires_at = None
+        user.must_change_password = True
+        user.save(update_fields=["password", "temporary_password_expires_at", "must_change_password"])
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    """Give a person a new password they chose. The caller has made sure it is them (a reset
+    link, a sign-in just now, or the old password). Ends a forced change, revokes API tokens;
+    sessions elsewhere end because the password changed (call `update_session_auth_hash` to keep
+    the current one)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(_("密码不符合要求。"), fields={"new_password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        user.set_password(password)
+        user.must_change_password = False
+        user.temporary_password_expires_at = None
+        user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
+        token_revoke(user=user)
+    return user
+
+
+def user_password_change(*, user: User, new_password: str, old_password: str = "") -> User:
+    """A signed-in person changes their password: with the old one, or without it while a change
+    is forced (they signed in with a temporary password, which no longer works)."""
+    if not user.must_change_password and not user.check_password(old_password or ""):
+        msg = _("原密码不正确。")
+        raise ApplicationError(msg, code="invalid_credentials", fields={"old_password": [msg]})
+    return user_password_set(user=user, password=new_password)
+
+
+def password_temporary_issue(*, actor: User, resident: User, note: str = "") -> tuple[PasswordReset, str]:
+    """代为重设密码: a community worker gives a resident without e-mail a temporary password.
+
+    Only an organiser of a community the resident is a verified member of, or a social worker of
+    a station serving it (rule `accounts.reset_password`); never for someone who holds an office.
+    The resident's old password, sessions and API tokens stop working; the temporary one works for
+    one sign-in within TEMPORARY_PASSWORD_VALID, after which they must choose their own. The
+    resident is notified and the reset recorded. Returns the record and the temporary password,
+    which is kept nowhere in clear: show it once.
+    """
+    permissions.require(
+        actor,
+        "accounts.reset_password",
+        resident,
+        _("只有居民所在社区的社区工作者可以为其重设密码；担任职务的用户请用邮箱找回密码。"),
+    )
+    note = (note or "").strip()
+    if len(note) > 300:
+        msg = _("备注最多 %(n)d 个字。") % {"n": 300}
+        raise ApplicationError(msg, fields={"note": [msg]})
+    community_id = permissions.password_reset_communities(actor, resident)[0]
+    password = "".join(secrets.choice("0123456789") for _i in range(TEMPORARY_PASSWORD_DIGITS))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().filter(pk=resident.pk, is_active=True).first()
+        if locked is None:
+            raise NotFound(_("找不到这位用户。"))
+        locked.set_password(password)
+        locked.must_change_password = True
+        locked.temporary_password_expires_at = timezone.now() + TEMPORARY_PASSWORD_VALID
+        locked.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
+        token_revoke(user=locked)
+        record = PasswordReset.objects.create(user=locked, actor=actor, community_id=community_id, note=note)
+        community = Community.objects.get(pk=community_id)
+        with translation.override(locked.preferred_language):
+            title = _("您的密码已由%(name)s重设") % {"name": actor.name}
+            body = _(
+                "%(name)s（%(community)s）为您设置了临时密码。用它登录后，请立即设置您自己的新密码。"
+                "如果您没有请求重设密码，请尽快联系社区。"
+            ) % {"name": actor.name, "community": community.name}
+        notification_send(user=locked, kind="password_reset", title=title, body=body, url="/me/")
+    resident.refresh_from_db(fields=["password", "must_change_password", "temporary_password_expires_at"])
+    return record, password
 
 
 def _check_lengths(*, display_name: str | None, phone: str | None) -> None:
@@ -207,6 +403,7 @@ def _decide(*, actor: User, membership_id: int, verified: bool, reason: str) -> 
             ).count()
             publish(f"community.{community.pk}", "members", {"community": community.pk, "member_count": member_count})
     permissions.forget_roles(membership.user)
+    recheck(user_id=membership.user_id)
     return membership
 
 

@@ -3,14 +3,26 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.contrib.auth.views import (
+    LoginView,
+    LogoutView,
+    PasswordChangeView,
+    PasswordResetCompleteView,
+    PasswordResetConfirmView,
+    PasswordResetDoneView,
+    PasswordResetView,
+)
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django.views.generic.edit import FormView
 from django.views.i18n import set_language
 
 from core.errors import ApplicationError
@@ -18,13 +30,32 @@ from core.forms import apply_error
 from network.selectors import community_get
 
 from . import selectors, services
-from .forms import ConsentForm, ProfileForm, RegisterForm, RejectForm
+from .forms import (
+    ConsentForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    RejectForm,
+    ResetByEmailForm,
+    SignInForm,
+    TemporaryPasswordForm,
+)
 from .models import CommunityMembership
 
 
 class SignInView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    form_class = SignInForm
+
+    def form_invalid(self, form):
+        throttled = form.has_error(NON_FIELD_ERRORS, code="throttled")
+        return self.render_to_response(self.get_context_data(form=form), status=429 if throttled else 200)
+
+    def form_valid(self, form):
+        # A temporary password is used up by signing in; the middleware then asks for a new one.
+        services.password_temporary_consume(user=form.get_user())
+        return super().form_valid(form)
 
 
 class SignOutView(LogoutView):
@@ -38,8 +69,78 @@ class ChangePasswordView(PasswordChangeView):
     success_url = reverse_lazy("accounts:me")
 
     def form_valid(self, form):
+        services.user_password_set(user=form.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("密码已修改。"))
+        return redirect(self.get_success_url())
+
+
+class RequiredPasswordView(FormView):
+    """设置新密码: after signing in with a temporary password, before anything else."""
+
+    template_name = "accounts/password_required.html"
+    form_class = NewPasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        if not request.user.must_change_password:
+            return redirect("accounts:password_change")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            form.save()
+        except ApplicationError as exc:
+            apply_error(self.request, form, exc)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, _("新密码已设置，以后请用它登录。"))
+        next_url = self.request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            next_url = "core:home"
+        return redirect(next_url)
+
+
+class ResetRequestView(PasswordResetView):
+    """忘记密码: the same answer whether or not the address is known; limited per address and
+    per client."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = ResetByEmailForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_email_throttle(
+                email=form.cleaned_data["email"], client_ip=self.request.META.get("REMOTE_ADDR", "")
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
         return super().form_valid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ResetSentView(PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class ResetConfirmView(PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class ResetCompleteView(PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 def register(request):
@@ -141,6 +242,7 @@ def _queue_context(request, status: str):
         request.GET.get("page")
     )
     return {
+        "resettable": selectors.password_resettable_ids(user=request.user, members=page.object_list),
         "items": page.object_list,
         "page": page,
         "total": page.paginator.count,
@@ -222,5 +324,37 @@ def consents(request):
         request,
         "accounts/consents.html",
         {"form": form, "records": records},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@never_cache
+def member_password_reset(request, user_id: int):
+    """代为重设密码: from the resident's entry in 入会审核 (已认证), a community worker confirms
+    with the resident and is shown a temporary password once, to read out to them."""
+    try:
+        resident = selectors.user_get(user_id=user_id)
+        selectors.password_reset_check(user=request.user, resident=resident)
+    except ApplicationError as exc:
+        return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+    form = TemporaryPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record, password = services.password_temporary_issue(
+                actor=request.user, resident=resident, note=form.cleaned_data["note"]
+            )
+        except ApplicationError as exc:
+            apply_error(request, form, exc)
+        else:
+            return render(
+                request,
+                "accounts/password_reset_issued.html",
+                {"resident": resident, "record": record, "password": password, "valid_hours": 24},
+            )
+    return render(
+        request,
+        "accounts/member_password_reset.html",
+        {"resident": resident, "form": form},
         status=400 if form.errors else 200,
     )

@@ -119,6 +119,11 @@ def campaign_get(*, user: Any, campaign_id: int) -> Campaign:
     return campaign
 
 
+def campaign_is_visible(*, user: Any, campaign_id: int) -> bool:
+    """Whether the user may see the campaign (one query; for checks that need no campaign)."""
+    return Campaign.objects.filter(_visible(user)).filter(pk=campaign_id).exists()
+
+
 def campaign_progress(campaign: Campaign) -> dict[str, Any]:
     """Per-need and per-dimension progress from the need counters (no pledge scan).
     A dimension's percent is the share of its needs' targets confirmed, each need capped at its

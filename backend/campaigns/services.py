@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts import permissions
 from accounts.models import User
 from core.errors import ApplicationError, Conflict, NotFound
-from live.services import publish, publish_many
+from live.services import publish, publish_many, recheck
 from network.models import CharityFund, Community, SocialOrganisation, SocialWorkStation, VolunteerTeam
 
 from .models import (
@@ -387,6 +387,8 @@ def campaign_transition(
             campaign.closed_at = now
         campaign.save(update_fields=["status", "review_note", "closed_at", "updated_at"])
         publish(f"campaign.{campaign.pk}", "campaign_status", {"campaign": campaign.pk, "status": campaign.status})
+        if to in (S.DRAFT, S.CANCELLED):  # fewer people may see it now
+            recheck(topic=f"campaign.{campaign.pk}")
         _notify_organisers(campaign, "campaign_status", {"status": campaign.status})
         if to == S.LIVE:
             for cid in _community_ids(campaign):

@@ -1,19 +1,13 @@
 """Live topics of campaigns: `campaign.<id>` (public once live; snapshot = progress and status)."""
 
-from core.errors import NotFound
 from live.registry import register_topic
 
-from .selectors import campaign_get, campaign_progress, campaign_snapshot
+from .selectors import campaign_is_visible, campaign_progress, campaign_snapshot
 
 
 def _may_subscribe(user, object_id: str) -> bool:
-    if not object_id.isdigit():
-        return False
-    try:
-        campaign_get(user=user, campaign_id=int(object_id))
-    except NotFound:
-        return False
-    return True
+    # Asked at subscribe and again on open sockets (live's rights check): one query.
+    return object_id.isdigit() and campaign_is_visible(user=user, campaign_id=int(object_id))
 
 
 def _snapshot(object_id: str) -> dict:

@@ -10,6 +10,18 @@ The app knows nothing of campaigns or ballots. A domain app
   {"campaign": 12, "raised_fen": 150000})`. The message goes out after commit, never on
   rollback, with a per-topic sequence number, an epoch and the server time (`services`).
 
+Rights are not only checked at subscription. An open socket asks each topic's `may_subscribe`
+again, with the person read afresh from its session (roles loaded once per check, whatever the
+number of topics):
+- promptly when told: `live.services.recheck(user_id=...)` after a person's roles or memberships
+  change (accounts services), `recheck(topic=...)` after who may see an object changes (a
+  campaign back to draft or cancelled), and `session_ended` on every sign-out (Django's
+  `user_logged_out`, connected in `receivers`): that session's sockets go on as anonymous ones;
+- every minute on the consumer's periodic check, for changes nobody announced (admin edits,
+  expired sessions, a password changed elsewhere).
+A subscription no longer allowed gets `{"type": "revoked", "topic": ...}` and nothing more; live.js
+drops it quietly (`onRevoked`).
+
 Pages use `static/live/live.js` (`ZCLive.subscribe(topic, onMessage, {onSnapshot})`); the protocol
 is in `consumers`. Per-topic state in Redis (counter, replay log of the last 200 messages, epoch)
 is described in `store`.

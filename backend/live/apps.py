@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LiveConfig(AppConfig):
     name = "live"
     verbose_name = _("实时更新")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the sign-out receiver

@@ -8,8 +8,18 @@ Protocol (JSON text frames):
     server → envelope {"topic", "seq", "epoch", "at", "data": {"type": …, …}}        then each message
     client → {"action": "unsubscribe", "topic": "campaign.12"}
     server → {"type": "error", "topic", "code", "detail"}                            a refused request
+    server → {"type": "revoked", "topic", "detail"}                  a subscription no longer allowed
 
 Subscribing again to a topic already subscribed is how a client asks for a catch-up.
+
+Rights are asked when a topic is subscribed, and again while the socket stays open: promptly when
+a service says they changed (`services.recheck`, `services.session_ended`: the socket joins its
+person's group `live-rights.<user id>` and each topic's group hears rechecks of that topic), and
+every RIGHTS_EVERY position checks (once a minute) in case a change was not announced. A check
+reads the socket's session afresh (signed out or expired: the socket goes on as an anonymous
+one), loads the person and their roles once, and asks each topic's rule. A topic no longer allowed
+is answered with `revoked` and nothing more of it is forwarded; the socket stays open, private
+topic or not.
 
 A private topic (a person's notifications) refused to someone else closes the socket with
 CLOSE_FORBIDDEN; refusing a public topic only answers an error.
@@ -35,7 +45,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from . import registry, selectors
-from .services import TOPIC_RE, group_name
+from .services import TOPIC_RE, group_name, rights_group, session_digest
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +54,7 @@ CLOSE_TRY_AGAIN = 1013  # the standard "try again later" close code: Redis was u
 MAX_TOPICS = 50
 GAP_WAIT = 0.25  # seconds a message ahead of a gap waits for the missing ones
 CHECK_EVERY = 15  # seconds between checks that no message was lost at the end of a topic
+RIGHTS_EVERY = 4  # every this many of those checks, the subscriptions' rights are checked too
 
 
 @dataclass
@@ -57,12 +68,22 @@ class _Topic:
 class LiveConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.topics: dict[str, _Topic] = {}
+        # The user was resolved by the auth middleware; its session is read again at each check.
+        user = self.scope.get("user")
+        self.user_id: int | None = user.pk if user is not None and user.is_authenticated else None
+        self.session_key: str | None = None
+        if self.user_id is not None:
+            self.session_key = getattr(self.scope.get("session"), "session_key", None)
+            await self.channel_layer.group_add(rights_group(self.user_id), self.channel_name)
         await self.accept()
         self.checker = asyncio.create_task(self._check_periodically())
 
     async def disconnect(self, code: int) -> None:
         if getattr(self, "checker", None) is not None:
             self.checker.cancel()
+        if getattr(self, "user_id", None) is not None:
+            await self.channel_layer.group_discard(rights_group(self.user_id), self.channel_name)
+            self.user_id = None
         for topic, state in getattr(self, "topics", {}).items():
             if state.timer is not None:
                 state.timer.cancel()
@@ -166,10 +187,52 @@ class LiveConsumer(AsyncWebsocketConsumer):
         state.timer = None
         await self._fill(topic, state, max(state.pending))
 
+    async def live_recheck(self, event: dict[str, Any]) -> None:
+        """Rights changed (`services.recheck`, `services.session_ended`): with `topic`, ask that
+        topic's rule again for the person already loaded; else load the person afresh and ask
+        every topic held. A signed-out session makes the socket an anonymous one."""
+        ended = event.get("ended_session")
+        if ended and self.session_key and session_digest(self.session_key) == ended:
+            self.session_key = None
+        topic = event.get("topic")
+        if topic is None:
+            await self._check_rights()
+        elif topic in self.topics:
+            allowed = await database_sync_to_async(selectors.may_subscribe)(user=self.scope.get("user"), topic=topic)
+            if not allowed:
+                await self._revoke(topic)
+
+    async def _check_rights(self) -> None:
+        user, refused = await database_sync_to_async(selectors.subscription_rights)(
+            session_key=self.session_key, topics=list(self.topics)
+        )
+        self.scope["user"] = user  # later subscriptions are decided with the fresh roles too
+        if not user.is_authenticated:
+            self.session_key = None
+            if self.user_id is not None:
+                await self.channel_layer.group_discard(rights_group(self.user_id), self.channel_name)
+                self.user_id = None
+        for topic in refused:
+            await self._revoke(topic)
+
+    async def _revoke(self, topic: str) -> None:
+        """The subscription is no longer allowed: stop forwarding it and say so."""
+        state = self.topics.pop(topic, None)
+        if state is None:
+            return
+        if state.timer is not None:
+            state.timer.cancel()
+        await self.channel_layer.group_discard(group_name(topic), self.channel_name)
+        detail = _("您已无权查看这个实时频道，已停止推送。")
+        await self.send(text_data=json.dumps({"type": "revoked", "topic": topic, "detail": detail}, ensure_ascii=False))
+
     async def live_check(self, event: dict[str, Any]) -> None:
         """A lost *last* message leaves no gap to notice; compare with the topic's position now
         and then. A message still on its way is filled from the log and later dropped as a
-        duplicate."""
+        duplicate. Every RIGHTS_EVERY checks the subscriptions' rights are asked again first, in
+        case a change was not announced (an edit in the admin, an expired session)."""
+        if event.get("rights"):
+            await self._check_rights()
         quiet = [topic for topic, state in self.topics.items() if not state.pending]
         positions = await sync_to_async(selectors.positions, thread_sensitive=False)(topics=quiet)
         for topic, (seq, epoch) in positions.items():
@@ -195,9 +258,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _check_periodically(self) -> None:
         # Spread the sockets' checks over the period rather than run them all at once.
         await asyncio.sleep(random.uniform(0, CHECK_EVERY))  # noqa: S311 - not for security
+        checks = 0
         while True:
             if self.topics:
-                await self.channel_layer.send(self.channel_name, {"type": "live.check"})
+                checks += 1
+                rights = checks % RIGHTS_EVERY == 0
+                await self.channel_layer.send(self.channel_name, {"type": "live.check", "rights": rights})
             await asyncio.sleep(CHECK_EVERY)
 
     async def _flush(self, topic: str, state: _Topic) -> None:

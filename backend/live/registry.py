@@ -2,8 +2,10 @@
 how to build a snapshot. A topic is `<kind>.<id>`, e.g. `campaign.12` or `user.5` (kind: lower
 case letters, digits and `_`; id: up to 64 of `[A-Za-z0-9_-]`).
 
-- `may_subscribe(user, object_id) -> bool` is asked once per subscription, with the socket's
-  user (possibly anonymous). An id that names nothing should answer False, not raise.
+- `may_subscribe(user, object_id) -> bool` is asked at each subscription with the socket's user
+  (possibly anonymous), and again while the subscription lasts (a recheck, and once a minute),
+  so keep it cheap: the user's roles are loaded once per check and shared by every topic's rule.
+  An id that names nothing should answer False, not raise.
 - `snapshot(object_id) -> dict` is the current state as the topic's messages describe it, small
   and JSON-serialisable; it runs on every (re)subscription that cannot be answered by a replay.
 - `private=True`: refusing someone closes their socket (code 4403) instead of answering an error.

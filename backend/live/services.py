@@ -19,6 +19,7 @@ replay can cross, so every client, connected or reconnecting, takes a fresh snap
 """
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -51,6 +52,58 @@ _retrying = False
 def group_name(topic: str) -> str:
     """Channel-layer group names allow only [a-zA-Z0-9._-] and under 100 characters."""
     return "live." + topic
+
+
+def rights_group(user_id: int) -> str:
+    """Every open socket of a signed-in person listens here for `recheck(user_id=...)`. The
+    hyphen keeps it apart from the topic groups (`live.<kind>.<id>`)."""
+    return f"live-rights.{user_id}"
+
+
+def session_digest(session_key: str) -> str:
+    """What a socket and a sign-out compare, so no session key travels through the layer."""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def recheck(*, user_id: int | None = None, topic: str | None = None) -> None:
+    """Ask open sockets to check their subscriptions again, once the current transaction commits
+    (never on rollback; at once outside a transaction).
+
+    - `user_id`: the person's roles or memberships changed. Each of their sockets loads the person
+      afresh from its session and asks every topic it holds.
+    - `topic`: who may see the object changed (a campaign back to draft or cancelled). Each
+      subscriber of the topic asks that topic's rule again.
+
+    A subscription that is no longer allowed ends with a `revoked` message (`consumers`).
+    Never raises after commit: a recheck that cannot be sent is logged, and the consumers' own
+    periodic check catches up."""
+    if topic is not None and not TOPIC_RE.match(topic):
+        raise ValueError(f"not a live topic name: {topic!r}")
+    sends = []
+    if user_id is not None:
+        sends.append((rights_group(user_id), {"type": "live.recheck"}))
+    if topic is not None:
+        sends.append((group_name(topic), {"type": "live.recheck", "topic": topic}))
+    if sends:
+        transaction.on_commit(lambda: _send_recheck(sends))
+
+
+def session_ended(*, user_id: int, session_key: str | None) -> None:
+    """The person signed out of one session (connected to Django's `user_logged_out`): the
+    sockets opened with that session continue as anonymous ones and lose what needs a sign-in;
+    their other sessions are checked as after `recheck(user_id=...)`. The session is still in
+    the store when the signal is sent, so the sockets are told which one ended."""
+    message: dict[str, Any] = {"type": "live.recheck"}
+    if session_key:
+        message["ended_session"] = session_digest(session_key)
+    transaction.on_commit(lambda: _send_recheck([(rights_group(user_id), message)]))
+
+
+def _send_recheck(sends: list[tuple[str, dict[str, Any]]]) -> None:
+    try:
+        _sender.group_send_many(sends)
+    except Exception:
+        logger.warning("live: recheck not sent; the sockets' periodic check will catch up", exc_info=True)
 
 
 def publish(topic: str, type: str, payload: dict[str, Any] | None = None) -> None:

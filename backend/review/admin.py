@@ -13,7 +13,7 @@ class FundPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_display = ["title", "fund", "pool", "max_ask_fen", "is_open"]
+    list_display = ["title", "fund", "pool", "max_ask_fen", "opens_at", "closes_at", "is_open"]
     list_filter = ["is_open", "fund"]
     search_fields = ["title"]
 

@@ -4,6 +4,8 @@ from . import apis
 
 urlpatterns = [
     path("review/calls/", apis.CallListApi.as_view(), name="review-calls"),
+    path("review/calls/<int:call_id>/", apis.CallDetailApi.as_view(), name="review-call"),
+    path("review/calls/<int:call_id>/close/", apis.CallCloseApi.as_view(), name="review-call-close"),
     path("review/funds/<int:fund_id>/policy/", apis.FundPolicyApi.as_view(), name="review-policy"),
     path("review/funds/<int:fund_id>/queue/", apis.QueueApi.as_view(), name="review-queue"),
     path("review/funds/<int:fund_id>/audit/", apis.AuditApi.as_view(), name="review-audit"),

@@ -171,6 +171,14 @@ class CallOut(serializers.Serializer):
     partner_kinds = serializers.ListField(child=serializers.CharField())
     max_ask_fen = serializers.IntegerField(allow_null=True)
     questions = serializers.ListField(child=serializers.CharField())
+    opens_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    is_open = serializers.BooleanField()
+    phase = serializers.SerializerMethodField()
+
+    def get_phase(self, obj) -> str:
+        """ "open", "upcoming" or "closed"."""
+        return obj.phase()
 
 
 class OverviewCampaignOut(serializers.Serializer):
@@ -269,6 +277,8 @@ class CallListApi(APIView):
         questions = serializers.ListField(
             child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
         )
+        opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     @extend_schema(operation_id="review_calls_list", responses={200: CallOut(many=True)})
     def get(self, request):
@@ -288,6 +298,62 @@ class CallListApi(APIView):
         pool = selectors.pool_get(pool_id=d.pop("pool"))
         call = services.call_create(actor=request.user, pool=pool, **d)
         return Response(CallOut(call).data, status=201)
+
+
+class CallDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class CallUpdateInput(serializers.Serializer):
+        title = serializers.CharField(max_length=120, required=False)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_TEXT)
+        tags = serializers.ListField(child=serializers.CharField(), required=False)
+        townships = serializers.ListField(child=serializers.IntegerField(), required=False)
+        partner_kinds = serializers.ListField(child=serializers.CharField(), required=False)
+        max_ask_fen = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+        questions = serializers.ListField(
+            child=serializers.CharField(max_length=300), required=False, max_length=services.MAX_QUESTIONS
+        )
+        opens_at = serializers.DateTimeField(required=False, allow_null=True)
+        closes_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    @extend_schema(operation_id="review_call_detail", responses={200: CallOut, **error_responses(401, 403, 404)})
+    def get(self, request, call_id: int):
+        """A call of a fund the user reviews, whatever its phase."""
+        return Response(CallOut(selectors.call_manage_access(user=request.user, call_id=call_id)).data)
+
+    @extend_schema(
+        operation_id="review_call_update",
+        request=CallUpdateInput,
+        responses={200: CallOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, call_id: int):
+        """Edit a call that has not closed; fields left out keep their value. Once applications
+        exist, criteria, questions and start are fixed and the highest ask may only go up."""
+        call = selectors.call_manage_access(user=request.user, call_id=call_id)
+        s = self.CallUpdateInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        current = {f: getattr(call, f) for f in self.CallUpdateInput().fields}
+        call = services.call_update(actor=request.user, call_id=call.pk, **{**current, **s.validated_data})
+        return Response(CallOut(call).data)
+
+
+class CallCloseApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class CallCloseInput(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=services.MAX_TEXT)
+
+    @extend_schema(
+        operation_id="review_call_close",
+        request=CallCloseInput,
+        responses={200: CallOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, call_id: int):
+        """Stop accepting applications now; submitted applications are decided as usual."""
+        s = self.CallCloseInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        call = services.call_close(actor=request.user, call_id=call_id, **s.validated_data)
+        return Response(CallOut(call).data)
 
 
 class PolicyOut(serializers.Serializer):

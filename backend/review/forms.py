@@ -1,9 +1,12 @@
 """Page forms. They only shape input (yuan → fen, dates, files); the rules are in services."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import BeneficiaryTag
 
 from .models import Decision
 
@@ -157,3 +160,190 @@ class MilestoneReportForm(forms.Form):
     def __init__(self, *args, milestones=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["milestone"].choices = [(m.pk, f"{m.title}（{m.percent_done}%）") for m in milestones]
+
+
+# --- Calls and the fund's rules ---------------------------------------------------------------------
+
+PARTNER_KIND_CHOICES = [
+    ("community", _("社区")),
+    ("station", _("社会工作站")),
+    ("organisation", _("社会组织")),
+    ("fund", _("慈善基金")),
+    ("team", _("志愿服务队")),
+]
+_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+LOCKED_HELP = _("已经有申请了，这一项不能再改。")
+
+
+class CallForm(forms.Form):
+    """A call's fields. With `pools` the form creates a call (choose the pool); with `locked`
+    (applications exist) the criteria, questions and start are shown but not editable."""
+
+    pool = forms.TypedChoiceField(
+        label=_("使用哪个配捐池"),
+        coerce=int,
+        help_text=_("获批的行动由这个配捐池按它的比例和上限配捐；一个配捐池只能发布一份申报指南。"),
+    )
+    title = forms.CharField(label=_("标题"), max_length=120, help_text=_("例如“一老一小微项目配捐（第二期）”。"))
+    description = forms.CharField(
+        label=_("说明（可不填）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("支持什么样的项目、怎么配捐、评审看重什么。社区工作者申请前会读到。"),
+    )
+    opens_at = forms.DateTimeField(
+        label=_("开始接受申请（可不填）"),
+        required=False,
+        widget=_DATETIME,
+        help_text=_("不填就是发布后马上开始。"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("截止时间（可不填）"),
+        required=False,
+        widget=_DATETIME,
+        help_text=_("到点后不再接受新申请；不填就一直接受，直到您提前结束征集。"),
+    )
+    max_ask_yuan = yuan_field(
+        _("每个行动最多可申请（元，可不填）"), required=False, help_text=_("不填表示不限；例如 20000。")
+    )
+    tags = forms.MultipleChoiceField(
+        label=_("只支持这些受益人群（可不选）"),
+        required=False,
+        choices=BeneficiaryTag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("行动至少要有一个勾选的受益标签；都不勾表示不限。"),
+    )
+    townships = forms.TypedMultipleChoiceField(
+        label=_("只支持这些街道的社区（可不选）"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("行动的主办社区要在勾选的街道（乡镇）里；都不勾表示不限。"),
+    )
+    partner_kinds = forms.MultipleChoiceField(
+        label=_("要求有这些类型的合作方（可不选）"),
+        required=False,
+        choices=PARTNER_KIND_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("行动至少要有一个勾选类型的合作方；都不勾表示不限。"),
+    )
+    questions = forms.CharField(
+        label=_("申请时要回答的问题（可不填）"),
+        required=False,
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行写一个问题，最多 20 个。社区工作者申请时要逐一回答。"),
+    )
+
+    LOCKABLE = ("opens_at", "tags", "townships", "partner_kinds", "questions")
+
+    def __init__(self, *args, pools=None, townships=(), locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pools is None:
+            del self.fields["pool"]
+        else:
+            self.fields["pool"].choices = [(p.pk, p.name) for p in pools]
+        self.fields["townships"].choices = [(t.pk, f"{t.district.name} · {t.name}") for t in townships]
+        if locked:
+            for name in self.LOCKABLE:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = LOCKED_HELP
+
+    def _same_minute(self, name: str) -> dt.datetime | None:
+        """A time shown to the minute and posted back unchanged keeps its stored seconds."""
+        value, initial = self.cleaned_data.get(name), self.initial.get(name)
+        if value is not None and initial is not None and value == initial.replace(second=0, microsecond=0):
+            return initial
+        return value
+
+    def clean_opens_at(self):
+        return self._same_minute("opens_at")
+
+    def clean_closes_at(self):
+        return self._same_minute("closes_at")
+
+    def clean_questions(self) -> list[str]:
+        value = self.cleaned_data["questions"]
+        if isinstance(value, list | tuple):  # a disabled field keeps its initial list
+            return list(value)
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    @staticmethod
+    def initial_from(call) -> dict:
+        return {
+            "title": call.title,
+            "description": call.description,
+            "opens_at": call.opens_at,
+            "closes_at": call.closes_at,
+            "max_ask_yuan": None if call.max_ask_fen is None else Decimal(call.max_ask_fen) / 100,
+            "tags": list(call.tags),
+            "townships": list(call.townships),
+            "partner_kinds": list(call.partner_kinds),
+            "questions": "\n".join(call.questions),
+        }
+
+
+class CloseCallForm(forms.Form):
+    reason = forms.CharField(
+        label=_("为什么提前结束（可不填）"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("会记入审计记录，例如“预算已用完”。"),
+    )
+
+
+class PolicyForm(forms.Form):
+    """The fund's two-approval rules, one choice and one amount per kind of decision."""
+
+    ONE, ABOVE, ALL = "one", "above", "all"
+    RULE_CHOICES = [
+        (ONE, _("一位评审批准就可以")),
+        (ABOVE, _("金额高于下面填的数时，要两位不同的评审都批准")),
+        (ALL, _("每一笔都要两位不同的评审都批准")),
+    ]
+
+    application_rule = forms.ChoiceField(
+        label=_("批准配捐申请"), choices=RULE_CHOICES, widget=forms.RadioSelect, initial=ONE
+    )
+    application_above_yuan = yuan_field(
+        _("配捐申请：高于多少元要两人批准"),
+        required=False,
+        help_text=_(
+            "只在选了“金额高于下面填的数”时才用。例如填 15000：申请 15000 元及以下一人批准即可，超过的要两人。"
+        ),
+    )
+    item_rule = forms.ChoiceField(
+        label=_("批准资金使用申请（支出）"), choices=RULE_CHOICES, widget=forms.RadioSelect, initial=ONE
+    )
+    item_above_yuan = yuan_field(
+        _("支出：高于多少元要两人批准"),
+        required=False,
+        help_text=_("只在选了“金额高于下面填的数”时才用。例如填 3000：3000 元及以下的支出一人批准即可。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for kind in ("application", "item"):
+            if data.get(f"{kind}_rule") == self.ABOVE and data.get(f"{kind}_above_yuan") is None:
+                self.add_error(f"{kind}_above_yuan", _("选了“金额高于下面填的数”，请填写金额。"))
+        return data
+
+    def threshold_fen(self, kind: str) -> int | None:
+        """The threshold as the service takes it: None (one approval), 0 (always two) or fen."""
+        rule = self.cleaned_data[f"{kind}_rule"]
+        if rule == self.ONE:
+            return None
+        if rule == self.ALL:
+            return 0
+        return to_fen(self.cleaned_data[f"{kind}_above_yuan"])
+
+    @classmethod
+    def initial_from(cls, policy) -> dict:
+        initial: dict = {}
+        for kind in ("application", "item"):
+            fen = getattr(policy, f"{kind}_two_approvals_above_fen", None) if policy else None
+            initial[f"{kind}_rule"] = cls.ONE if fen is None else cls.ALL if fen == 0 else cls.ABOVE
+            initial[f"{kind}_above_yuan"] = Decimal(fen) / 100 if fen else None
+        return initial

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,9 @@ class Call(models.Model):
     partner_kinds = models.JSONField(_("合作方类型"), default=list, blank=True)
     max_ask_fen = models.BigIntegerField(_("最高申请额（分）"), null=True, blank=True)
     questions = models.JSONField(_("申报问题"), default=list, blank=True)
+    # The window in which applications are accepted; empty: from publication / until closed by hand.
+    opens_at = models.DateTimeField(_("开始接受申请"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     is_open = models.BooleanField(_("接受申报"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,10 +117,23 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=Q(max_ask_fen__isnull=True) | Q(max_ask_fen__gt=0), name="call_max_ask_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=F("opens_at")),
+                name="call_window_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def phase(self, now=None) -> str:
+        """ "open" (accepting applications), "upcoming" (before its window) or "closed"."""
+        now = now or timezone.now()
+        if not self.is_open or (self.closes_at is not None and self.closes_at <= now):
+            return "closed"
+        if self.opens_at is not None and self.opens_at > now:
+            return "upcoming"
+        return "open"
 
 
 class Application(models.Model):

@@ -1,8 +1,9 @@
 """Who may do what in foundation review.
 
 - A fund's reviewers (and platform admins) read its queue, applications, funded items, receipts,
-  audit trail and overview, and decide; separation of duties (never on one's own submission,
-  never disbursing what one approved) is checked by the services on top of these rules.
+  audit trail and overview, and decide; they publish, edit and close its calls and set its
+  review rules. Separation of duties (never on one's own submission, never disbursing what one
+  approved) is checked by the services on top of these rules.
 - Organisers of a campaign's communities apply it to calls, submit funded items with receipts
   and post milestones; they also read their own campaign's applications and items.
 """
@@ -21,6 +22,12 @@ def reviews_fund(user: Any, fund_id: int | None) -> bool:
 def _review_fund(user: Any, fund: Any) -> bool:
     """`fund` is a network.CharityFund."""
     return reviews_fund(user, fund.pk)
+
+
+@rule("review.manage_call")
+def _manage_call(user: Any, call: Any) -> bool:
+    """`call` is a review.Call: its fund's reviewers edit and close it."""
+    return reviews_fund(user, call.fund_id)
 
 
 @rule("review.review_any")

@@ -20,7 +20,7 @@ from campaigns.models import Campaign, CampaignPartner, Dimension, Need, Pledge
 from core.errors import NotFound
 from funding import ledger
 from funding.models import LedgerEntry, LedgerLine, Match, MatchingPool
-from network.models import CharityFund
+from network.models import CharityFund, Township
 
 from .models import (
     Application,
@@ -163,9 +163,15 @@ def application_detail(*, application: Application) -> dict[str, Any]:
 
 
 def open_calls(*, campaign: Campaign | None = None) -> list[Call]:
-    """Calls that accept applications; with `campaign`, each carries `applied` (an application
-    of that campaign, or None)."""
-    calls = list(Call.objects.filter(is_open=True).select_related("fund", "pool").order_by("fund__name", "pk"))
+    """Calls that accept applications now (open, inside their window); with `campaign`, each
+    carries `applied` (an application of that campaign, or None)."""
+    now = timezone.now()
+    calls = list(
+        Call.objects.filter(is_open=True)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now), Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .select_related("fund", "pool")
+        .order_by("fund__name", "pk")
+    )
     if campaign is not None:
         mine = {a.call_id: a for a in Application.objects.filter(campaign=campaign)}
         for call in calls:
@@ -185,6 +191,61 @@ def call_get(*, call_id: Any) -> Call:
     if call is None:
         raise NotFound(_("找不到这个申报指南。"))
     return call
+
+
+def call_manage_access(*, user: Any, call_id: Any, for_update: bool = False) -> Call:
+    """A call the user may edit and close (its fund's reviewers): 404 when it does not exist,
+    403 for anyone else. `for_update` locks the row (only inside a service's atomic())."""
+    qs = Call.objects.select_related("fund", "pool")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    call = qs.filter(pk=call_id).first() if str(call_id).isdigit() else None
+    if call is None:
+        raise NotFound(_("找不到这个申报指南。"))
+    permissions.require(user, "review.manage_call", call, _("只有该基金的评审可以管理这个申报指南。"))
+    return call
+
+
+def fund_calls(*, fund: CharityFund) -> dict[str, list[Call]]:
+    """A fund's calls by phase ("open", "upcoming", "closed"), each with `application_count` and
+    `pending_count`. Precondition: the viewer reviews `fund`."""
+    now = timezone.now()
+    calls = (
+        Call.objects.filter(fund=fund)
+        .select_related("pool")
+        .annotate(
+            application_count=Count("applications"),
+            pending_count=Count("applications", filter=Q(applications__status=A.SUBMITTED)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    grouped: dict[str, list[Call]] = {"open": [], "upcoming": [], "closed": []}
+    for call in calls:
+        grouped[call.phase(now)].append(call)
+    return grouped
+
+
+def call_application_count(*, call: Call) -> int:
+    return Application.objects.filter(call=call).count()
+
+
+def pools_without_call(*, fund: CharityFund) -> list[MatchingPool]:
+    """The fund's charity pools a new call may draw on (a pool carries at most one call)."""
+    return list(
+        MatchingPool.objects.filter(fund=fund, tier=MatchingPool.Tier.CHARITY, call__isnull=True).order_by(
+            "-created_at", "-pk"
+        )
+    )
+
+
+def townships() -> list[Township]:
+    """Every township, for a call's region criterion."""
+    return list(Township.objects.select_related("district").order_by("district__name", "name"))
+
+
+def fund_reviewer_count(*, fund: CharityFund) -> int:
+    """How many active people review the fund (platform admins not counted)."""
+    return FundReviewer.objects.filter(fund=fund, user__is_active=True).count()
 
 
 def organiser_campaigns(*, user: Any) -> QuerySet[Campaign]:
@@ -319,6 +380,8 @@ def audit_list(*, fund: CharityFund, filters: dict[str, Any] | None = None) -> Q
 ACTION_LABELS = {
     "policy_set": gettext_noop("修改评审规则"),
     "call_created": gettext_noop("发布申报指南"),
+    "call_updated": gettext_noop("修改申报指南"),
+    "call_closed": gettext_noop("提前结束征集"),
     "application_submitted": gettext_noop("提交配捐申请"),
     "application_resubmitted": gettext_noop("修改后重新提交申请"),
     "application_approve": gettext_noop("批准申请"),

@@ -31,7 +31,7 @@ from funding import ledger
 from funding.matching import pool_approve_campaign
 from funding.models import LedgerEntry, MatchingPool
 from live.services import publish
-from network.models import CharityFund
+from network.models import CharityFund, Township
 
 from . import selectors
 from .models import (
@@ -57,6 +57,7 @@ I = FundedItem.Status  # noqa: E741 - the item's status enum, read like A for ap
 CLOSED_CAMPAIGN = (Campaign.Status.FAILED, Campaign.Status.CANCELLED, Campaign.Status.COMPLETED)
 PARTNER_KINDS = ("community", "station", "organisation", "fund", "team")
 MAX_TEXT = 2000
+MAX_QUESTIONS = 20
 
 
 def _invalid(field: str, message: str) -> ApplicationError:
@@ -136,6 +137,57 @@ def fund_policy_set(
     return policy
 
 
+def _clean_call_fields(
+    *,
+    title: str,
+    description: str,
+    tags: Iterable[str],
+    townships: Iterable[int],
+    partner_kinds: Iterable[str],
+    max_ask_fen: int | None,
+    questions: Iterable[str],
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+) -> dict[str, Any]:
+    """A call's fields, checked all at once; raises with every problem by field."""
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    tags, partner_kinds = list(dict.fromkeys(tags)), list(dict.fromkeys(partner_kinds))
+    try:
+        townships = list(dict.fromkeys(int(t) for t in townships))
+    except (TypeError, ValueError):
+        townships = []
+        errors["townships"] = [_("地区不正确。")]
+    questions = [q.strip() for q in questions if q and q.strip()]
+    if not title:
+        errors["title"] = [_("请填写标题。")]
+    if any(t not in BeneficiaryTag.values for t in tags):
+        errors["tags"] = [_("受益标签不正确。")]
+    if townships and Township.objects.filter(pk__in=townships).count() != len(townships):
+        errors["townships"] = [_("地区不正确。")]
+    if any(k not in PARTNER_KINDS for k in partner_kinds):
+        errors["partner_kinds"] = [_("合作方类型不正确。")]
+    if max_ask_fen is not None and max_ask_fen <= 0:
+        errors["max_ask_fen"] = [_("最高申请额必须大于零。")]
+    if len(questions) > MAX_QUESTIONS or any(len(q) > 300 for q in questions):
+        errors["questions"] = [_("最多 20 个问题，每个问题不超过 300 字。")]
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        errors["closes_at"] = [_("截止时间要晚于开始时间。")]
+    if errors:
+        raise ApplicationError(_("请检查填写的内容。"), fields=errors)
+    return {
+        "title": title[:120],
+        "description": (description or "").strip()[:MAX_TEXT],
+        "tags": tags,
+        "townships": townships,
+        "partner_kinds": partner_kinds,
+        "max_ask_fen": max_ask_fen,
+        "questions": questions,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+    }
+
+
 def call_create(
     *,
     actor: User,
@@ -147,41 +199,138 @@ def call_create(
     partner_kinds: Iterable[str] = (),
     max_ask_fen: int | None = None,
     questions: Iterable[str] = (),
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
 ) -> Call:
-    """Open a call for applications (申报指南) on a charity fund's pool."""
+    """Open a call for applications (申报指南) on a charity fund's pool. Without `opens_at` it
+    accepts applications at once; without `closes_at` until a reviewer closes it."""
     if pool.tier != MatchingPool.Tier.CHARITY or pool.fund_id is None:
         raise _invalid("pool", _("只有慈善基金的配捐池可以发布申报指南。"))
     permissions.require(actor, "review.review_fund", pool.fund, _("只有该基金的评审可以发布申报指南。"))
-    title = (title or "").strip()
-    tags, townships, partner_kinds = list(tags), [int(t) for t in townships], list(partner_kinds)
-    questions = [q.strip() for q in questions if q and q.strip()]
-    errors: dict[str, list[str]] = {}
-    if not title:
-        errors["title"] = [_("请填写标题。")]
-    if any(t not in BeneficiaryTag.values for t in tags):
-        errors["tags"] = [_("受益标签不正确。")]
-    if any(k not in PARTNER_KINDS for k in partner_kinds):
-        errors["partner_kinds"] = [_("合作方类型不正确。")]
-    if max_ask_fen is not None and max_ask_fen <= 0:
-        errors["max_ask_fen"] = [_("最高申请额必须大于零。")]
-    if errors:
-        raise ApplicationError(_("请检查填写的内容。"), fields=errors)
+    fields = _clean_call_fields(
+        title=title,
+        description=description,
+        tags=tags,
+        townships=townships,
+        partner_kinds=partner_kinds,
+        max_ask_fen=max_ask_fen,
+        questions=questions,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    if closes_at is not None and closes_at <= timezone.now():
+        raise _invalid("closes_at", _("截止时间要晚于现在。"))
     with transaction.atomic():
         if Call.objects.filter(pool=pool).exists():
             raise Conflict(_("这个配捐池已经有申报指南了。"), code="call_exists")
-        call = Call.objects.create(
-            fund_id=pool.fund_id,
-            pool=pool,
-            title=title[:120],
-            description=(description or "").strip(),
-            tags=tags,
-            townships=townships,
-            partner_kinds=partner_kinds,
-            max_ask_fen=max_ask_fen,
-            questions=questions,
-        )
+        call = Call.objects.create(fund_id=pool.fund_id, pool=pool, **fields)
         _audit(actor=actor, action="call_created", obj=call, fund_id=pool.fund_id, campaign_id=None)
     return call
+
+
+# Once a call has applications these stay as they are, so that no submitted application stops
+# meeting the criteria it was checked against (answers are matched to questions by position).
+CALL_FIXED_ONCE_APPLIED = ("tags", "townships", "partner_kinds", "questions", "opens_at")
+
+
+def call_update(
+    *,
+    actor: User,
+    call_id: int,
+    title: str,
+    description: str,
+    tags: Iterable[str],
+    townships: Iterable[int],
+    partner_kinds: Iterable[str],
+    max_ask_fen: int | None,
+    questions: Iterable[str],
+    opens_at: dt.datetime | None,
+    closes_at: dt.datetime | None,
+) -> Call:
+    """Edit a call that has not closed. Title, description and deadline may always change; once
+    applications exist the criteria, questions and start are fixed and the highest ask may only
+    be raised or removed, so no submitted application becomes invalid."""
+    fields = _clean_call_fields(
+        title=title,
+        description=description,
+        tags=tags,
+        townships=townships,
+        partner_kinds=partner_kinds,
+        max_ask_fen=max_ask_fen,
+        questions=questions,
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    with transaction.atomic():
+        call = selectors.call_manage_access(user=actor, call_id=call_id, for_update=True)
+        if call.phase() == "closed":
+            raise Conflict(_("这个申报指南已经结束，不能再修改。"), code="call_closed")
+        before = {k: getattr(call, k) for k in fields}
+        for k in ("tags", "townships", "partner_kinds"):  # sets: the order is not a change
+            if set(before[k]) == set(fields[k]):
+                fields[k] = before[k]
+        changed = {k for k, v in fields.items() if before[k] != v}
+        if "closes_at" in changed and closes_at is not None and closes_at <= timezone.now():
+            raise _invalid("closes_at", _("截止时间要晚于现在；要马上结束，请用“提前结束征集”。"))
+        applied = call.applications.count()
+        if applied:
+            errors = {
+                k: [_("已经有申请了，这一项不能再改，否则已提交的申请可能不再符合条件。")]
+                for k in CALL_FIXED_ONCE_APPLIED
+                if k in changed
+            }
+            old_max, new_max = before["max_ask_fen"], fields["max_ask_fen"]
+            if "max_ask_fen" in changed and new_max is not None and (old_max is None or new_max < old_max):
+                errors["max_ask_fen"] = [_("已经有申请了，最高申请额只能提高或取消，不能降低。")]
+            if errors:
+                raise ApplicationError(
+                    _("已经有 %(n)s 份申请，部分内容不能再修改。") % {"n": applied},
+                    code="call_has_applications",
+                    fields=errors,
+                )
+        if not changed:
+            return call
+        for k in changed:
+            setattr(call, k, fields[k])
+        call.save(update_fields=sorted(changed))
+        _audit(
+            actor=actor,
+            action="call_updated",
+            obj=call,
+            fund_id=call.fund_id,
+            campaign_id=None,
+            changes={k: [_plain(before[k]), _plain(fields[k])] for k in sorted(changed)},
+        )
+    return call
+
+
+def call_close(*, actor: User, call_id: int, reason: str = "") -> Call:
+    """Stop accepting applications before the deadline (提前结束征集). Applications already
+    submitted stay in the queue and are decided as usual."""
+    reason = (reason or "").strip()[:MAX_TEXT]
+    with transaction.atomic():
+        call = selectors.call_manage_access(user=actor, call_id=call_id, for_update=True)
+        phase = call.phase()
+        if phase == "closed":
+            raise Conflict(_("这个申报指南已经结束了。"), code="call_closed")
+        call.is_open = False
+        call.save(update_fields=["is_open"])
+        _audit(
+            actor=actor,
+            action="call_closed",
+            obj=call,
+            fund_id=call.fund_id,
+            campaign_id=None,
+            from_status=phase,
+            to_status="closed",
+            reason=reason,
+        )
+    return call
+
+
+def _plain(value: Any) -> Any:
+    """A value as the audit trail's JSON keeps it."""
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 # --- Applications ------------------------------------------------------------------------------
@@ -234,8 +383,11 @@ def application_submit(
     call = Call.objects.select_related("pool").filter(pk=call_id).first()
     if call is None:
         raise NotFound(_("找不到这个申报指南。"))
-    if not call.is_open:
+    phase = call.phase()
+    if phase == "closed":
         raise Conflict(_("这个申报指南已停止接受申请。"), code="call_closed")
+    if phase == "upcoming":
+        raise Conflict(_("这个申报指南还没有开始接受申请。"), code="call_not_open_yet")
     if campaign.status in CLOSED_CAMPAIGN or campaign.status == Campaign.Status.DRAFT:
         raise Conflict(_("只有已提交审核或进行中的行动可以申请配捐。"), code="campaign_not_eligible")
     _check_fit(call, campaign, ask_fen, statement or "", answers)

@@ -1,6 +1,6 @@
 """Pages of foundation review: the reviewer's queue, an application, a funded item (with its
-receipts and the disbursement), the fund's overview and audit export; the organiser's funding
-page, application and funded-item forms; the public accountability page and report downloads.
+receipts and the disbursement), the fund's overview and audit export, its calls and review
+rules; the organiser's funding page, application and funded-item forms; the public accountability page and report downloads.
 Every rule is in services/selectors; refusals are shown on the page."""
 
 import csv
@@ -23,11 +23,14 @@ from .apis import receipt_response
 from .forms import (
     ApplicationDecisionForm,
     ApplicationForm,
+    CallForm,
+    CloseCallForm,
     DecisionForm,
     DisburseForm,
     ItemForm,
     MilestoneForm,
     MilestoneReportForm,
+    PolicyForm,
     to_fen,
 )
 from .models import Application, FundedItem
@@ -234,11 +237,137 @@ def receipt(request, receipt_id: int):
 
 @login_required
 def overview(request, fund_id: int):
-    """基金概览: figures and bars a reviewer would rather look at than read."""
+    """基金概览: figures and bars a reviewer would rather look at than read, the fund's calls
+    (open, upcoming, closed) and its review rules."""
     fund = _or_404(selectors.fund_access, user=request.user, fund_id=fund_id)
     context = selectors.fund_overview(fund=fund)
     context["recent_events"] = list(selectors.audit_list(fund=fund)[:20])
+    context["calls"] = selectors.fund_calls(fund=fund)
+    context["policy"] = selectors.fund_policy(fund=fund)
     return render(request, "review/overview.html", context)
+
+
+def _yuan_fields(exc: ApplicationError) -> ApplicationError:
+    """Put a service's amount errors on the page's yuan fields."""
+    exc.fields = {{"max_ask_fen": "max_ask_yuan"}.get(k, k): v for k, v in exc.fields.items()}
+    return exc
+
+
+def _call_values(d: dict) -> dict:
+    return {
+        "title": d["title"],
+        "description": d["description"],
+        "tags": d["tags"],
+        "townships": d["townships"],
+        "partner_kinds": d["partner_kinds"],
+        "max_ask_fen": to_fen(d["max_ask_yuan"]),
+        "questions": d["questions"],
+        "opens_at": d["opens_at"],
+        "closes_at": d["closes_at"],
+    }
+
+
+@login_required
+def call_new(request, fund_id: int):
+    """发布申报指南 on one of the fund's charity pools that has none yet."""
+    fund = _or_404(selectors.fund_access, user=request.user, fund_id=fund_id)
+    pools = selectors.pools_without_call(fund=fund)
+    form = CallForm(request.POST or None, pools=pools, townships=selectors.townships())
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            pool = selectors.pool_get(pool_id=d["pool"])
+            services.call_create(actor=request.user, pool=pool, **_call_values(d))
+        except ApplicationError as exc:
+            apply_error(request, form, _yuan_fields(exc))
+            refused = exc
+        else:
+            messages.success(request, _("申报指南已发布。"))
+            return redirect("review:overview", fund_id=fund.pk)
+    return render(
+        request, "review/call_form.html", {"fund": fund, "form": form, "pools": pools}, status=_status(form, refused)
+    )
+
+
+@login_required
+def call_edit(request, call_id: int):
+    """修改申报指南 while it has not closed, or close it early (提前结束征集)."""
+    call = _or_404(selectors.call_manage_access, user=request.user, call_id=call_id)
+    applied = selectors.call_application_count(call=call)
+    phase = call.phase()
+    action = request.POST.get("form")
+    form = close_form = None
+    if phase != "closed":
+        form = CallForm(
+            request.POST if action == "edit" else None,
+            townships=selectors.townships(),
+            locked=applied > 0,
+            initial=CallForm.initial_from(call),
+        )
+        close_form = CloseCallForm(request.POST if action == "close" else None)
+    refused = None
+    if request.method == "POST":
+        target = {"edit": form, "close": close_form}.get(action)
+        if target is None:
+            messages.error(request, _("这个申报指南已经结束，不能再修改。"))
+            return redirect("review:call", call_id=call.pk)
+        if target.is_valid():
+            d = target.cleaned_data
+            try:
+                if target is form:
+                    services.call_update(actor=request.user, call_id=call.pk, **_call_values(d))
+                    messages.success(request, _("申报指南已保存。"))
+                else:
+                    services.call_close(actor=request.user, call_id=call.pk, reason=d["reason"])
+                    messages.success(request, _("已结束征集，不再接受新申请。已提交的申请照常评审。"))
+            except ApplicationError as exc:
+                apply_error(request, target, _yuan_fields(exc))
+                refused = exc
+            else:
+                return redirect("review:overview", fund_id=call.fund_id)
+    return render(
+        request,
+        "review/call_edit.html",
+        {"call": call, "fund": call.fund, "phase": phase, "applied": applied, "form": form, "close_form": close_form},
+        status=_status([form, close_form], refused),
+    )
+
+
+@login_required
+def policy_edit(request, fund_id: int):
+    """评审规则: when two different reviewers must approve, explained in plain words."""
+    fund = _or_404(selectors.fund_access, user=request.user, fund_id=fund_id)
+    policy = selectors.fund_policy(fund=fund)
+    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_from(policy))
+    refused = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_policy_set(
+                actor=request.user,
+                fund=fund,
+                application_two_approvals_above_fen=form.threshold_fen("application"),
+                item_two_approvals_above_fen=form.threshold_fen("item"),
+            )
+        except ApplicationError as exc:
+            exc.fields = {
+                {
+                    "application_two_approvals_above_fen": "application_above_yuan",
+                    "item_two_approvals_above_fen": "item_above_yuan",
+                }.get(k, k): v
+                for k, v in exc.fields.items()
+            }
+            apply_error(request, form, exc)
+            refused = exc
+        else:
+            messages.success(request, _("评审规则已保存，从现在起的评审按新规则执行。"))
+            return redirect("review:overview", fund_id=fund.pk)
+    return render(
+        request,
+        "review/policy.html",
+        {"fund": fund, "form": form, "reviewer_count": selectors.fund_reviewer_count(fund=fund)},
+        status=_status(form, refused),
+    )
 
 
 @login_required

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from accounts.models import FundReviewer, StationStaff
 from campaigns.models import Dimension
 from funding import matching
 from funding.gateway import get_gateway, reset_gateway
 from tests.campaigns.conftest import make_campaign
+from tests.conftest import make_user
 
 BACKEND = Path(__file__).resolve().parents[2] / "backend"
 GOOD_CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123"}
@@ -192,3 +194,35 @@ def make_pool(admin, *, tier="city", budget=1_000_000, approve=(), **extra):
     for campaign in approve:
         matching.pool_approve_campaign(actor=admin, pool_id=pool.pk, campaign_id=campaign.pk)
     return pool
+
+
+@pytest.fixture
+def ruth(world):
+    """Reviewer of the other fund (Y): no rights over fund X's pools."""
+    user = make_user("ruth", display_name="周评审")
+    FundReviewer.objects.create(user=user, fund=world.fund_y)
+    return user
+
+
+@pytest.fixture
+def sam(world):
+    """Social worker of the station in township 1 (百丈街道)."""
+    user = make_user("sam", display_name="孙社工")
+    StationStaff.objects.create(user=user, station=world.station)
+    return user
+
+
+@pytest.fixture
+def pool_x(admin_user, world):
+    return make_pool(admin_user, tier="charity", fund=world.fund_x, name="幸福配捐", budget=100_000)
+
+
+@pytest.fixture
+def donor(world):
+    return make_user("donor", display_name="热心居民")
+
+
+@pytest.fixture
+def boss(world):
+    """A platform admin (superuser)."""
+    return make_user("boss", is_superuser=True)

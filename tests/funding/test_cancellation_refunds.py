@@ -17,11 +17,6 @@ from .conftest import GOOD_CARD, make_pool, money_need
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
-
-
 def paid(api_as, user, campaign, webhooks, amount, key):
     response = api_as(user).post(
         "/api/funding/pledges/",

@@ -17,11 +17,6 @@ from .conftest import GOOD_CARD, make_pool, money_need
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
-
-
 def paid(api_as, campaign, webhooks, amount):
     donor = make_user("donor", display_name="热心居民")
     response = api_as(donor).post(

@@ -11,7 +11,6 @@ import pytest
 from funding import ledger, payments, reconcile, tasks
 from funding.gateway import get_gateway
 from funding.models import LedgerEntry, Payment
-from tests.conftest import make_user
 
 from .conftest import GOOD_CARD, make_pool, money_need
 
@@ -38,16 +37,6 @@ class FeeGateway:
 
     def __getattr__(self, name):
         return getattr(self.real, name)
-
-
-@pytest.fixture
-def donor(world):
-    return make_user("donor", display_name="热心居民")
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
 
 
 @pytest.fixture

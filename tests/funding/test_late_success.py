@@ -14,21 +14,10 @@ from funding import ledger, payments, tasks
 from funding.gateway import get_gateway
 from funding.models import LedgerEntry, Match, Payment, Refund
 from funding.reconcile import reconcile
-from tests.conftest import make_user
 
 from .conftest import GOOD_CARD, make_pool, money_need
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def donor(world):
-    return make_user("donor", display_name="热心居民")
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
 
 
 def start(api_as, donor, campaign, amount=2_500, key="late-1") -> Payment:

@@ -18,11 +18,6 @@ CAMPAIGN = 41
 
 
 @pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
-
-
-@pytest.fixture
 def approved(monkeypatch):
     """Approve pools into campaign CAMPAIGN without a campaigns row (engine-level tests)."""
 

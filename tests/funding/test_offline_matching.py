@@ -13,16 +13,10 @@ from campaigns import services as campaign_services
 from campaigns.models import Pledge
 from funding import ledger, matching, payments
 from funding.models import LedgerEntry, Match
-from tests.conftest import make_user
 
 from .conftest import make_pool, money_campaign, money_need
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
 
 
 def receipt() -> SimpleUploadedFile:

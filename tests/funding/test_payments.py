@@ -19,16 +19,6 @@ from .conftest import CHARGE_DECLINED_CARD, DECLINED_CARD, GOOD_CARD, make_pool,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def donor(world):
-    return make_user("donor", display_name="热心居民")
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", is_superuser=True)
-
-
 def pay(api_as, user, need, amount=2_000, key="k-1", card=GOOD_CARD, **extra):
     return api_as(user).post(
         "/api/funding/pledges/",

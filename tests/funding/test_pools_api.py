@@ -6,35 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import FundReviewer, StationStaff
 from funding import ledger
 from funding.models import LedgerEntry, Match, MatchingPool
-from tests.conftest import make_user
 
 from .conftest import make_pool
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ruth(world):
-    """Reviewer of the other fund (Y): no rights over fund X's pools."""
-    user = make_user("ruth", display_name="周评审")
-    FundReviewer.objects.create(user=user, fund=world.fund_y)
-    return user
-
-
-@pytest.fixture
-def sam(world):
-    """Social worker of the station in township 1 (百丈街道)."""
-    user = make_user("sam", display_name="孙社工")
-    StationStaff.objects.create(user=user, station=world.station)
-    return user
-
-
-@pytest.fixture
-def pool_x(admin_user, world):
-    return make_pool(admin_user, tier="charity", fund=world.fund_x, name="幸福配捐", budget=100_000)
 
 
 def new_pool(world, **extra):

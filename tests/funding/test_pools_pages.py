@@ -6,10 +6,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import FundReviewer, StationStaff
 from funding import ledger
 from funding.models import LedgerEntry, MatchingPool
-from tests.conftest import make_user
 
 from .conftest import make_pool
 
@@ -21,25 +19,6 @@ def client_for(user):
     if user is not None:
         c.force_login(user)
     return c
-
-
-@pytest.fixture
-def ruth(world):
-    user = make_user("ruth", display_name="周评审")
-    FundReviewer.objects.create(user=user, fund=world.fund_y)
-    return user
-
-
-@pytest.fixture
-def sam(world):
-    user = make_user("sam", display_name="孙社工")
-    StationStaff.objects.create(user=user, station=world.station)
-    return user
-
-
-@pytest.fixture
-def pool_x(admin_user, world):
-    return make_pool(admin_user, tier="charity", fund=world.fund_x, name="幸福配捐", budget=100_000)
 
 
 def new_pool_form(world, **extra):

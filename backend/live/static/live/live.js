@@ -2,7 +2,12 @@
 //
 //   const stop = ZCLive.subscribe("campaign.12", (data, envelope) => {...}, {
 //     onSnapshot: (state, answer) => {...},   // the whole current state (on subscribe and after gaps)
+//     onRevoked: (message) => {...},          // optional: the right to follow the topic ended
 //   });
+//
+// A subscription whose right ended while the page was open (signed out in another tab, a role
+// removed, a campaign withdrawn) is answered {"type": "revoked"}: the topic is dropped quietly,
+// the page keeps what it shows, and the connection closes once nothing is left to follow.
 //
 // The client remembers the last sequence number per topic. After a reconnect it sends it back
 // and receives either exactly the messages it missed (applied in order through onMessage) or a
@@ -113,6 +118,12 @@
         if (envelope.seq > entry.lastSeq) deliver(entry, envelope);
       });
       entry.lastSeq = Math.max(entry.lastSeq, message.seq);
+    } else if (message.type === "revoked") {
+      topics.delete(message.topic);
+      entry.listeners.forEach(function (l) {
+        if (l.onRevoked) l.onRevoked(message);
+      });
+      if (topics.size === 0 && socket) socket.close(1000); // onclose hides the indicator
     } else if (message.type === "error") {
       if (message.code === "forbidden" || message.code === "unknown_topic") topics.delete(message.topic);
       if (window.console) console.warn("ZCLive:", message.topic, message.code, message.detail);
@@ -129,7 +140,11 @@
   }
 
   function subscribe(topic, onMessage, options) {
-    const listener = { onMessage: onMessage, onSnapshot: (options || {}).onSnapshot };
+    const listener = {
+      onMessage: onMessage,
+      onSnapshot: (options || {}).onSnapshot,
+      onRevoked: (options || {}).onRevoked,
+    };
     let entry = topics.get(topic);
     if (!entry) {
       entry = { lastSeq: null, epoch: null, answered: false, listeners: new Set() };
@@ -189,6 +204,9 @@
       {
         onSnapshot: function (state) {
           show(state.unread || 0);
+        },
+        onRevoked: function () {
+          show(0); // signed out elsewhere: no count to keep up to date
         },
       },
     );
