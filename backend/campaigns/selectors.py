@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import roles_of
 from core.errors import NotFound
@@ -249,22 +250,22 @@ def shift_roster(*, campaign: Campaign) -> list[Shift]:
 
 
 CSV_COLUMNS = [
-    ("id", "编号"),
-    ("created_at", "认筹时间"),
-    ("campaign", "行动"),
-    ("dimension", "维度"),
-    ("need", "需求"),
-    ("pledger", "认筹人"),
-    ("anonymous", "匿名"),
-    ("status", "状态"),
-    ("source", "来源"),
-    ("quantity", "数量"),
-    ("unit", "单位"),
-    ("amount_yuan", "金额（元）"),
-    ("detail", "内容"),
-    ("shift", "班次"),
-    ("minutes_served", "服务分钟"),
-    ("reason", "原因"),
+    ("id", gettext_noop("编号")),
+    ("created_at", gettext_noop("认筹时间")),
+    ("campaign", gettext_noop("行动")),
+    ("dimension", gettext_noop("维度")),
+    ("need", gettext_noop("需求")),
+    ("pledger", gettext_noop("认筹人")),
+    ("anonymous", gettext_noop("匿名")),
+    ("status", gettext_noop("状态")),
+    ("source", gettext_noop("来源")),
+    ("quantity", gettext_noop("数量")),
+    ("unit", gettext_noop("单位")),
+    ("amount_yuan", gettext_noop("金额（元）")),
+    ("detail", gettext_noop("内容")),
+    ("shift", gettext_noop("班次")),
+    ("minutes_served", gettext_noop("服务分钟")),
+    ("reason", gettext_noop("原因")),
 ]
 
 
@@ -284,7 +285,7 @@ def pledge_csv_rows(pledges: QuerySet[Pledge]) -> list[list[str]]:
                 p.need.get_dimension_display(),
                 p.need.title,
                 p.user.name if p.user_id else p.contributor_name,
-                "是" if p.anonymous else "否",
+                _("是") if p.anonymous else _("否"),
                 p.get_status_display(),
                 p.get_source_display(),
                 str(p.quantity),

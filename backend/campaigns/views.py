@@ -484,6 +484,6 @@ def dashboard_csv(request):
     response["Content-Disposition"] = 'attachment; filename="pledges.csv"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read the Chinese text as UTF-8
     writer = csv.writer(response)
-    writer.writerow([label for _key, label in selectors.CSV_COLUMNS])
+    writer.writerow([_(label) for _key, label in selectors.CSV_COLUMNS])
     writer.writerows(selectors.pledge_csv_rows(selectors.managed_pledges(user=request.user, filters=filters)))
     return response

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProblemsConfig(AppConfig):
     name = "problems"
-    verbose_name = "问题与讨论"
+    verbose_name = _("问题与讨论")
 
     def ready(self) -> None:
         from . import permissions, topics  # noqa: F401 - registers rules and live topics

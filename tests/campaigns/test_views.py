@@ -277,6 +277,18 @@ def test_csv_export_has_bom_columns_and_chinese(login, olivia, oscar, alice, nee
     assert login(alice).get(reverse("campaigns:dashboard_csv")).status_code == 403
 
 
+def test_csv_export_follows_the_organisers_language(login, olivia, alice, needs):
+    services.pledge_create(user=alice, need=needs["idea"], body="在花园里放长椅", anonymous=True)
+    olivia.preferred_language = "en"
+    olivia.save()
+    client = login(olivia)
+    client.post("/i18n/setlang/", {"language": "en"})
+    response = client.get(reverse("campaigns:dashboard_csv") + "?dimension=idea", HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["No.", "Pledged at", "Campaign"] and rows[1][6] == "Yes"
+    assert rows[1][12] == "在花园里放长椅"  # what people wrote stays as written
+
+
 def test_create_edit_and_needs_pages(login, olivia, alice, world):
     client = login(olivia)
     now = timezone.localtime()
