@@ -47,6 +47,9 @@ class RoleSummaryOut(serializers.Serializer):
     organiser_communities = serializers.ListField(child=serializers.IntegerField())
     pending_communities = serializers.ListField(child=serializers.IntegerField())
     funds = serializers.ListField(child=serializers.IntegerField())
+    stations = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Social-work stations the person works at (社工站)."
+    )
 
 
 class MeOut(serializers.Serializer):

@@ -189,6 +189,14 @@ def _community_view_members(user: Any, community: Any) -> bool:
     return may_assist(user, community.pk)
 
 
+@rule("community.view_members_any")
+def _community_view_members_any(user: Any, _obj: Any) -> bool:
+    """May open the member list (入会审核, 已认证): organises a community or works at a station
+    serving one; the list is then limited to those communities."""
+    communities = assisted_communities(user)
+    return communities is None or bool(communities)
+
+
 @rule("consent.record")
 def _consent_record(user: Any, community: Any) -> bool:
     return may_assist(user, community.pk)

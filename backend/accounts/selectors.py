@@ -32,6 +32,7 @@ def user_role_summary(*, user: User) -> dict:
         "organiser_communities": sorted(r.organiser_communities),
         "pending_communities": sorted(r.pending_communities),
         "funds": sorted(r.funds),
+        "stations": sorted(r.stations),
     }
 
 
@@ -52,6 +53,26 @@ def membership_queue(
     if community is not None:
         qs = qs.filter(community=community)
     return qs.order_by("created_at" if status == CommunityMembership.Status.PENDING else "-decided_at")
+
+
+def verified_member_list(*, user: User, community: Community | None = None) -> QuerySet[CommunityMembership]:
+    """Verified memberships in the communities whose members the person may see (rule
+    `community.view_members`: organisers, and social workers of a station serving the community),
+    latest decisions first. Refuses (401/403) everyone else."""
+    require(user, "community.view_members_any", None, _("只有社区工作者和社工站社工可以查看社区成员。"))
+    if community is not None:
+        require(
+            user, "community.view_members", community, _("只有该社区的社区工作者和服务它的社工站社工可以查看成员名单。")
+        )
+    qs = CommunityMembership.objects.select_related("user", "community", "decided_by").filter(
+        status=CommunityMembership.Status.VERIFIED
+    )
+    allowed = assisted_communities(user)
+    if allowed is not None:
+        qs = qs.filter(community_id__in=allowed)
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs.order_by("-decided_at", "-pk")
 
 
 def organiser_communities(*, user: User) -> QuerySet[Community]:

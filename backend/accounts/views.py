@@ -41,6 +41,7 @@ from .forms import (
     TemporaryPasswordForm,
 )
 from .models import CommunityMembership
+from .permissions import may
 
 
 class SignInView(LoginView):
@@ -238,27 +239,44 @@ def _queue_context(request, status: str):
     community = None
     if request.GET.get("community"):
         community = community_get(community_id=request.GET["community"])
-    page = Paginator(selectors.membership_queue(user=request.user, community=community, status=status), 50).get_page(
-        request.GET.get("page")
-    )
+    decides = may(request.user, "community.organise_any")
+    if status == CommunityMembership.Status.VERIFIED:
+        # Station social workers see the verified members of the communities they serve (read-only).
+        members = selectors.verified_member_list(user=request.user, community=community)
+        communities = selectors.assisted_community_list(user=request.user)
+    else:
+        members = selectors.membership_queue(user=request.user, community=community, status=status)
+        communities = selectors.organiser_communities(user=request.user)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
     return {
         "resettable": selectors.password_resettable_ids(user=request.user, members=page.object_list),
         "items": page.object_list,
         "page": page,
         "total": page.paginator.count,
         "status": status,
-        "statuses": CommunityMembership.Status.choices,
-        "communities": selectors.organiser_communities(user=request.user),
+        "statuses": [
+            (value, label)
+            for value, label in CommunityMembership.Status.choices
+            if decides or value == CommunityMembership.Status.VERIFIED
+        ],
+        "decides": decides,
+        "communities": communities,
         "community": community,
     }
 
 
 @login_required
 def join_queue(request):
-    """社区工作者的入会审核队列: pending requests first; decided ones on the other tabs."""
-    status = request.GET.get("status") or CommunityMembership.Status.PENDING
+    """社区工作者的入会审核队列: pending requests first; decided ones on the other tabs. Social
+    workers of a station see the verified members of the communities it serves, without deciding."""
+    default = (
+        CommunityMembership.Status.PENDING
+        if may(request.user, "community.organise_any")
+        else CommunityMembership.Status.VERIFIED
+    )
+    status = request.GET.get("status") or default
     if status not in CommunityMembership.Status.values:
-        status = CommunityMembership.Status.PENDING
+        status = default
     try:
         context = _queue_context(request, status)
     except ApplicationError as exc:
@@ -294,9 +312,13 @@ def join_decide(request, membership_id: int):
 
 @login_required
 def consents(request):
-    """代为参与登记: an organiser records that a resident asked them for help, and sees the records."""
+    """代为参与登记: an organiser records that a resident asked them for help, and sees the records
+    (of one community with `?community=`)."""
+    community = None
     try:
-        records = selectors.consent_list(user=request.user)[:50]
+        if request.GET.get("community"):
+            community = community_get(community_id=request.GET["community"])
+        records = selectors.consent_list(user=request.user, community=community)[:50]
     except ApplicationError as exc:
         return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
     communities = selectors.assisted_community_list(user=request.user)
@@ -323,7 +345,7 @@ def consents(request):
     return render(
         request,
         "accounts/consents.html",
-        {"form": form, "records": records},
+        {"form": form, "records": records, "community": community},
         status=400 if form.errors else 200,
     )
 

@@ -3,9 +3,12 @@ need, so a list costs the same few queries however long it is."""
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.apps import apps
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require, roles_of
 from core.errors import NotFound
 
 from .models import (
@@ -73,6 +76,69 @@ def station_get(*, station_id: Any) -> SocialWorkStation:
     if station is None:
         raise NotFound(_("找不到这个社会工作站。"))
     return station
+
+
+# What a station's workspace shows per community: campaigns still being prepared or running, and
+# problems raised or under discussion that wait for someone to act (the apps' status values).
+WORKSPACE_CAMPAIGN_STATUSES = ("draft", "in_review", "live")
+OPEN_PROBLEM_STATUSES = ("raised", "discussing")
+
+
+def workspace_stations(*, user: Any) -> QuerySet[SocialWorkStation]:
+    """The stations whose workspace the person may open: where they work (every station for a
+    platform admin). Refuses (401/403) everyone else."""
+    require(user, "station.workspace_any", None, _("只有社工站社工可以打开社工站工作台。"))
+    r = roles_of(user)
+    qs = station_list()
+    return qs if r.is_admin else qs.filter(pk__in=r.stations)
+
+
+def station_workspace_get(*, user: Any, station_id: Any) -> SocialWorkStation:
+    """A station for its workspace: 404 when unknown, 401/403 unless the person works there."""
+    station = station_get(station_id=station_id)
+    require(user, "station.workspace", station, _("只有该社工站的社工可以打开它的工作台。"))
+    return station
+
+
+def _count(model: Any, **conditions: Any) -> Coalesce:
+    """A per-community count as a correlated subquery, so several counts do not multiply rows."""
+    rows = (
+        model.objects.filter(community_id=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def station_workspace_communities(*, station: SocialWorkStation) -> QuerySet[Community]:
+    """The communities a station serves, each with its number of verified members, consent
+    records, open problems (and of those, the ones that reached the endorsement threshold), and
+    its hosted campaigns that are in draft, in review or live (`workspace_campaigns`). Two
+    queries however many communities."""
+    membership = apps.get_model("accounts", "CommunityMembership")
+    consent = apps.get_model("accounts", "AssistanceConsent")
+    problem = apps.get_model("problems", "Problem")
+    campaign = apps.get_model("campaigns", "Campaign")
+    return (
+        Community.objects.filter(stations=station)
+        .select_related("township")
+        .annotate(
+            member_count=_count(membership, status=VERIFIED, user__is_active=True),
+            consent_count=_count(consent),
+            open_problem_count=_count(problem, status__in=OPEN_PROBLEM_STATUSES),
+            flagged_problem_count=_count(problem, status__in=OPEN_PROBLEM_STATUSES, threshold_reached_at__isnull=False),
+        )
+        .prefetch_related(
+            Prefetch(
+                "hosted_campaigns",
+                queryset=campaign.objects.filter(status__in=WORKSPACE_CAMPAIGN_STATUSES).order_by("status", "-pk"),
+                to_attr="workspace_campaigns",
+            )
+        )
+        .order_by("name")
+    )
 
 
 def organisation_list() -> QuerySet[SocialOrganisation]:

@@ -82,6 +82,33 @@ def station_detail(request, pk: int):
     return render(request, "network/station.html", {"station": _or_404(selectors.station_get, station_id=pk)})
 
 
+@login_required
+def station_workspaces(request):
+    """社工站: the stations a social worker works at; straight to the workspace when only one."""
+    try:
+        stations = list(selectors.workspace_stations(user=request.user))
+    except ApplicationError as exc:
+        return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+    if len(stations) == 1:
+        return redirect("network:station_workspace", pk=stations[0].pk)
+    return render(request, "network/station_workspaces.html", {"stations": stations})
+
+
+@login_required
+def station_workspace(request, pk: int):
+    """社工站工作台: for each community the station serves, its members, consent records,
+    campaigns in preparation or running, and open problems, with links to act on them."""
+    try:
+        station = _or_404(selectors.station_workspace_get, user=request.user, station_id=pk)
+    except ApplicationError as exc:
+        return render(request, "core/refused.html", {"message": exc.message}, status=exc.status)
+    return render(
+        request,
+        "network/station_workspace.html",
+        {"station": station, "communities": selectors.station_workspace_communities(station=station)},
+    )
+
+
 def organisation_detail(request, pk: int):
     organisation = _or_404(selectors.organisation_get, organisation_id=pk)
     return render(request, "network/organisation.html", {"organisation": organisation})
