@@ -1,5 +1,6 @@
 """Live topics owned by accounts: a person's private notifications and an organiser's queue."""
 
+from core.ids import parse_id
 from live.registry import register_topic
 
 from .permissions import is_organiser
@@ -18,7 +19,8 @@ def _user_snapshot(object_id: str) -> dict:
 
 
 def _may_see_organiser_topic(user, object_id: str) -> bool:
-    return object_id.isdigit() and is_organiser(user, int(object_id))
+    community_id = parse_id(object_id)
+    return community_id is not None and is_organiser(user, community_id)
 
 
 def _organiser_snapshot(object_id: str) -> dict:

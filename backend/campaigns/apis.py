@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.api import Pagination, error_responses
 from core.errors import NotFound
+from core.ids import parse_id
 
 from . import selectors, services
 from .models import BeneficiaryTag, Campaign, CampaignPartner, Dimension, Need, Pledge, Shift
@@ -170,7 +171,7 @@ class CampaignListApi(APIView):
     )
     def get(self, request):
         filters = {k: request.query_params.get(k) for k in ("community", "dimension", "status", "tag", "partner")}
-        if filters["community"] and not str(filters["community"]).isdigit():
+        if filters["community"] and parse_id(filters["community"]) is None:
             filters["community"] = -1
         qs = selectors.campaign_list(user=request.user, filters=filters)
         paginator = Pagination()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.permissions import roles_of
 from core.errors import NotFound
+from core.ids import parse_id
 
 from .models import Campaign, CampaignPartner, Dimension, Need, Pledge, Shift
 
@@ -73,8 +74,8 @@ def campaign_list(*, user: Any, filters: dict[str, Any] | None = None) -> QueryS
         qs = qs.filter(tags__tag=f["tag"])
     if f.get("partner"):
         kind, _sep, pid = str(f["partner"]).partition(":")
-        if kind in PARTNER_KINDS and pid.isdigit():
-            qs = qs.filter(pk__in=CampaignPartner.objects.filter(**{f"{kind}_id": int(pid)}).values("campaign_id"))
+        if kind in PARTNER_KINDS and parse_id(pid) is not None:
+            qs = qs.filter(pk__in=CampaignPartner.objects.filter(**{f"{kind}_id": parse_id(pid)}).values("campaign_id"))
         else:
             qs = qs.none()
     if f.get("mine") and user is not None and user.is_authenticated:

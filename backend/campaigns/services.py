@@ -6,7 +6,9 @@ transaction as the pledge that moves them; conditional UPDATEs guard targets, sh
 the once-only deadline close, so concurrent requests never over-count or close twice.
 
 Contract used by the funding app (keep stable): `pledge_create`, `pledge_confirm`,
-`pledge_mark_refunded`, `pledge_drop`.
+`pledge_fulfil(source="payment")`, `pledge_mark_refunded`, `pledge_drop`. Online money pledges
+change status only through these: cancelling, rejecting or marking them fulfilled by hand is
+refused (`_refuse_online_money`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.models import User
@@ -929,6 +933,11 @@ def pledge_record_offline(
         raise _invalid("need", _("只有“筹资金”的需求可以登记线下捐款。"))
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
         raise _invalid("amount_fen", _("金额必须大于 0。"))
+    if amount_fen > settings.FUNDING_MAX_PLEDGE_FEN:
+        raise _invalid(
+            "amount_fen",
+            _("单笔线下捐款不能超过 %(max)s 元。") % {"max": settings.FUNDING_MAX_PLEDGE_FEN // 100},
+        )
     if evidence is None:
         raise _invalid("evidence", _("请上传收据照片。"))
     check_image(evidence, "evidence")
@@ -960,6 +969,27 @@ def _pledge_for_update(pledge_id: int) -> Pledge:
     pledge.need = Need.objects.get(pk=pledge.need_id)
     pledge.campaign = Campaign.objects.get(pk=pledge.campaign_id)
     return pledge
+
+
+def _is_online_money(pledge: Pledge) -> bool:
+    return pledge.source == Pledge.Source.ONLINE and pledge.need.dimension == Dimension.MONEY
+
+
+def _refuse_online_money(pledge: Pledge, *, by_pledger: bool) -> None:
+    """Online money follows its payment: a person may not cancel or reject it while Stripe may
+    still take the money. Paid money comes back only as a refund (funding's payment page)."""
+    if not _is_online_money(pledge):
+        return
+    if pledge.status != P.PENDING:
+        raise Conflict(_("已支付的款项请通过退款处理。"), code="needs_refund")
+    if by_pledger:
+        message = _(
+            "在线捐款正在支付中，不能在这里取消：支付未成功会自动撤销；"
+            "支付成功后如需撤回，请联系本行动的社区工作者申请退款。"
+        )
+    else:
+        message = _("在线捐款正在支付中，不能拒绝：支付未成功会自动撤销；支付成功后如需退回，请在支付页面办理退款。")
+    raise Conflict(message, code="settled_by_payment")
 
 
 def _release(pledge: Pledge, to: str, reason: str) -> None:
@@ -1045,8 +1075,7 @@ def pledge_reject(*, actor: User, pledge_id: int, reason: str) -> Pledge:
             raise Conflict(
                 _("这条认筹已是“%(s)s”，不能拒绝。") % {"s": pledge.get_status_display()}, code="wrong_status"
             )
-        if pledge.status == P.CONFIRMED and pledge.source == Pledge.Source.ONLINE:
-            raise Conflict(_("已支付的款项请通过退款处理。"), code="needs_refund")
+        _refuse_online_money(pledge, by_pledger=False)
         _release(pledge, P.REJECTED, reason)
         if pledge.user_id:
             with translation.override(pledge.user.preferred_language):
@@ -1056,32 +1085,31 @@ def pledge_reject(*, actor: User, pledge_id: int, reason: str) -> Pledge:
 
 
 def pledge_cancel(*, actor: User, pledge_id: int) -> Pledge:
-    """The pledger withdraws a pending pledge."""
+    """The pledger withdraws a pending pledge (not online money: its payment decides)."""
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
         permissions.require(actor, "pledge.cancel", pledge, _("只能取消自己的认筹。"))
         if pledge.status != P.PENDING:
             raise Conflict(_("只有待确认的认筹可以取消。"), code="wrong_status")
+        _refuse_online_money(pledge, by_pledger=True)
         _release(pledge, P.CANCELLED, "")
     return pledge
 
 
 def pledge_drop(*, pledge_id: int, reason: str) -> Pledge:
     """The payment for a money pledge failed for good: the pledge is cancelled and its amount
-    leaves the need's counters. Accepts a pending pledge, or a confirmed online money pledge whose
-    charge at campaign close failed (its confirmed and pledged totals are reversed)."""
+    leaves the need's counters. Accepts a pending pledge, or a confirmed (or fulfilled) online
+    money pledge whose charge at campaign close failed (its pledged, confirmed and fulfilled totals
+    are reversed). Only the funding app calls this: it alone knows the charge failed."""
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
         if pledge.status in (P.CANCELLED, P.REJECTED):
             return pledge
-        unpaid_online_money = (
-            pledge.status == P.CONFIRMED
-            and pledge.source == Pledge.Source.ONLINE
-            and pledge.need.dimension == Dimension.MONEY
-        )
+        unpaid_online_money = pledge.status in (P.CONFIRMED, P.FULFILLED) and _is_online_money(pledge)
         if pledge.status != P.PENDING and not unpaid_online_money:
             raise Conflict(_("只有待确认的认筹或未扣款成功的在线捐款可以撤销。"), code="wrong_status")
-        _release(pledge, P.CANCELLED, reason or _("支付未成功"))
+        # Stored in the source language (pages translate it), whatever language this runs in.
+        _release(pledge, P.CANCELLED, reason or gettext_noop("支付未成功"))
     return pledge
 
 
@@ -1099,7 +1127,9 @@ def pledge_mark_refunded(*, pledge_id: int, reason: str) -> Pledge:
         if pledge.user_id:
             with translation.override(pledge.user.preferred_language):
                 title = _("您对“%(need)s”的捐款已退回") % {"need": pledge.need.title}
-            _notify(pledge.user, kind="pledge_refunded", title=title, body=reason, url="/campaigns/my-pledges/")
+                # A reason the platform wrote is stored untranslated; a person's own words stay as typed.
+                body = _(reason) if reason else ""
+            _notify(pledge.user, kind="pledge_refunded", title=title, body=body, url="/campaigns/my-pledges/")
     return pledge
 
 
@@ -1110,21 +1140,35 @@ def pledge_fulfil(
     received_quantity: int | None = None,
     minutes_served: int | None = None,
     adopted: bool | None = None,
+    source: str = "organiser",
 ) -> Pledge:
     """Record fulfilment (兑现): goods received (quantity), hours served, an idea adopted. A pending
-    pledge is confirmed on the way."""
+    pledge is confirmed on the way.
+
+    `source="organiser"`: an organiser of the campaign; never for online money. `source="payment"`:
+    the funding app took the money of an online money pledge (captured or charged; actor may be
+    None); a repeat returns the pledge unchanged."""
+    if source not in ("organiser", "payment"):
+        raise ApplicationError(_("确认来源不正确。"))
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
-        permissions.require(actor, "pledge.manage", pledge, _("只有本行动所属社区的社区工作者可以登记兑现。"))
+        dim = pledge.need.dimension
+        if source == "payment":
+            if not _is_online_money(pledge):
+                raise Conflict(_("只有在线捐款由支付结果登记到账。"), code="not_online_money")
+            if pledge.status == P.FULFILLED:
+                return pledge
+        else:
+            permissions.require(actor, "pledge.manage", pledge, _("只有本行动所属社区的社区工作者可以登记兑现。"))
         if pledge.status not in (P.PENDING, P.CONFIRMED):
             raise Conflict(
                 _("这条认筹已是“%(s)s”，不能登记兑现。") % {"s": pledge.get_status_display()}, code="wrong_status"
             )
-        dim = pledge.need.dimension
-        if dim == Dimension.MONEY and pledge.source == Pledge.Source.ONLINE and pledge.status == P.PENDING:
-            raise Conflict(_("在线支付的认筹需先完成支付。"), code="confirmed_by_payment")
-        if pledge.campaign.status not in (S.LIVE, S.SUCCEEDED, S.DELIVERING):
-            raise Conflict(_("这个行动现在不能登记兑现。"), code="campaign_closed")
+        if source == "organiser":
+            if _is_online_money(pledge):
+                raise Conflict(_("在线捐款在扣款成功后由系统登记到账，不能手动标记兑现。"), code="fulfilled_by_payment")
+            if pledge.campaign.status not in (S.LIVE, S.SUCCEEDED, S.DELIVERING):
+                raise Conflict(_("这个行动现在不能登记兑现。"), code="campaign_closed")
         if received_quantity is not None:
             if dim != Dimension.RESOURCE:
                 raise _invalid("received_quantity", _("只有“筹资源”可以登记实收数量。"))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import may, require, roles_of
 from core.errors import ApplicationError, NotFound
 from core.forms import apply_error
+from core.ids import parse_id
 from network.models import Community
 
 from . import selectors, services
@@ -39,7 +40,7 @@ def _organised_communities(user):
 
 def campaign_list(request):
     filters = {k: request.GET.get(k) or None for k in ("community", "dimension", "status", "tag", "partner")}
-    if filters["community"] and not filters["community"].isdigit():
+    if filters["community"] and parse_id(filters["community"]) is None:
         filters["community"] = None
     qs = selectors.campaign_list(user=request.user, filters=filters)
     page = Paginator(qs, 12).get_page(request.GET.get("page"))
@@ -237,14 +238,14 @@ def _campaign_form_initial(campaign):
 
 def _problem_to_solve(request):
     """The problem named by `?problem=<id>` (the campaign will solve it), or None."""
-    raw = request.GET.get("problem", "")
-    if not raw.isdigit():
+    problem_id = parse_id(request.GET.get("problem", ""))
+    if problem_id is None:
         return None
     try:
         from problems.selectors import problem_detail
     except ImportError:
         return None
-    return problem_detail(problem_id=int(raw))
+    return problem_detail(problem_id=problem_id)
 
 
 @login_required
@@ -336,7 +337,7 @@ def campaign_needs(request, campaign_id: int):
     shift_forms = {n.pk: ShiftForm(prefix=f"s{n.pk}") for n in needs if n.dimension == Dimension.PEOPLE}
     offline_forms = {n.pk: OfflineMoneyForm(prefix=f"m{n.pk}") for n in needs if n.dimension == Dimension.MONEY}
     target = request.POST.get("form")
-    need_id = int(request.POST["need"]) if request.POST.get("need", "").isdigit() else 0
+    need_id = parse_id(request.POST.get("need", "")) or 0
     bound = None
     if request.method == "POST":
         try:
@@ -446,7 +447,7 @@ def dashboard(request):
     if not roles_of(request.user).organiser_communities and not roles_of(request.user).is_admin:
         return render(request, "campaigns/not_found.html", {"message": _("只有社区工作者可以管理认筹。")}, status=403)
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("pledge") if i.isdigit()]
+        ids = [i for i in map(parse_id, request.POST.getlist("pledge")) if i is not None]
         try:
             result = services.pledges_bulk(
                 actor=request.user,

@@ -207,6 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     "funding.settle_closed": {"task": "funding.tasks.settle_closed_campaigns", "schedule": 300.0},
     "funding.sync_payments": {"task": "funding.tasks.sync_stale_payments", "schedule": 120.0},
     "funding.recovery": {"task": "funding.tasks.run_payment_recovery", "schedule": 3600.0},
+    "funding.requeue_stuck": {"task": "funding.tasks.requeue_stuck_work", "schedule": 3600.0},
 }
 
 # --- Auth ------------------------------------------------------------------------------------

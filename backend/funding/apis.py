@@ -17,6 +17,7 @@ from accounts import permissions
 from campaigns.selectors import campaign_get
 from core.api import error_responses
 from core.errors import NotFound
+from core.ids import parse_id
 from network.models import CharityFund, District, Township
 
 from . import ledger, matching, payments, selectors
@@ -69,8 +70,17 @@ class PaymentOut(serializers.ModelSerializer):
         return payments.active_match_total(pledge_id=obj.pledge_id)
 
 
+class StoredReasonField(serializers.CharField):
+    """A reason stored in the source language when the platform wrote it (gettext_noop), shown in
+    the reader's language; a person's own words have no translation and show as typed."""
+
+    def to_representation(self, value):
+        return _(value) if value else ""
+
+
 class RefundOut(serializers.ModelSerializer):
     payment = serializers.IntegerField(source="payment_id")
+    reason = StoredReasonField()
 
     class Meta:
         model = Refund
@@ -415,9 +425,10 @@ class PoolListApi(APIView):
     )
     def get(self, request):
         fund = request.query_params.get("fund")
-        if fund is not None and not fund.isdigit():
+        fund_id = parse_id(fund) if fund is not None else None
+        if fund is not None and fund_id is None:
             raise serializers.ValidationError({"fund": [_("请填写数字。")]})
-        pools = selectors.pool_list(fund_id=int(fund) if fund else None)
+        pools = selectors.pool_list(fund_id=fund_id)
         return Response(PoolOut(pools, many=True).data)
 
     @extend_schema(

@@ -7,6 +7,7 @@ Each call carries an idempotency key derived from our own record (`payment-12-in
 
 import logging
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import stripe
@@ -74,14 +75,50 @@ def _intent(stripe_obj: Any) -> IntentResult:
     )
 
 
+# Currencies Stripe counts without minor units; a fee in one of them cannot be turned into fen
+# by the exchange rate alone, so it is left for reconciliation to report.
+ZERO_DECIMAL = {
+    "bif",
+    "clp",
+    "djf",
+    "gnf",
+    "jpy",
+    "kmf",
+    "krw",
+    "mga",
+    "pyg",
+    "rwf",
+    "ugx",
+    "vnd",
+    "vuv",
+    "xaf",
+    "xof",
+    "xpf",
+}
+
+
 def _fee_of(charge: Any) -> int | None:
-    """The fee of an expanded charge's balance transaction, or None when there is none."""
+    """The fee of an expanded charge's balance transaction, in the charge's currency's minor
+    units, or None when there is none or it cannot be converted.
+
+    Stripe reports the fee in the account's settlement currency (a Stripe account cannot settle
+    in CNY), with the transaction's `exchange_rate` from the charge currency to it; the fee in
+    the charge currency is fee / exchange_rate, rounded half up."""
     if not isinstance(charge, dict):
         return None
     txn = charge.get("balance_transaction")
     if not isinstance(txn, dict) or txn.get("fee") is None:
         return None
-    return int(txn["fee"])
+    fee = int(txn["fee"])
+    charged_in = str(charge.get("currency") or "").lower()
+    settled_in = str(txn.get("currency") or charged_in).lower()
+    if settled_in == charged_in:
+        return fee
+    rate = txn.get("exchange_rate")
+    if not rate or charged_in in ZERO_DECIMAL or settled_in in ZERO_DECIMAL:
+        logger.warning("fee of charge %s in %s cannot be converted to %s", charge.get("id"), settled_in, charged_in)
+        return None
+    return int((Decimal(fee) / Decimal(str(rate))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class StripeGateway:
@@ -204,6 +241,10 @@ class StripeGateway:
             params={"payment_intent": intent_id, "amount": amount, "metadata": metadata},
             options=self._opts(key),
         )
+        return obj["id"], obj["status"]
+
+    def retrieve_refund(self, refund_id: str) -> tuple[str, str]:
+        obj = self._call(self.client.v1.refunds.retrieve, refund_id)
         return obj["id"], obj["status"]
 
     # --- Fees -----------------------------------------------------------------------------------------

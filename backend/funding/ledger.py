@@ -96,7 +96,8 @@ def _hashed_fields(entry: LedgerEntry) -> dict[str, Any]:
 def lock_chain() -> LedgerHead:
     """Lock the chain head for the rest of the transaction.
 
-    Lock order for money writes, so PostgreSQL never deadlocks: payment and refund rows first,
+    Lock order for money writes, so PostgreSQL never deadlocks: payment and refund rows first
+    (and the review app's application and funded-item rows, which nothing locks after the head),
     then the chain head, then everything else (pledges and needs, pool approvals, pools). A
     service that will append to the ledger and also lock other rows calls this first.
     """

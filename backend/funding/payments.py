@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from accounts import permissions
 from campaigns import services as campaign_services
@@ -216,42 +216,86 @@ def _replay(existing: Payment, fingerprint: str) -> Payment:
     return existing
 
 
+# Marks a processing payment whose first talk with Stripe was cut short by an outage; the sync job
+# repeats the same calls with the same keys (`payment_resume`).
+RESUME_CODE = "gateway_unavailable"
+
+
 def _begin(payment: Payment, *, card: TestCard | None, payment_method: str) -> None:
     """Talk to Stripe for a freshly stored payment. Every call's idempotency key derives from the
-    payment row, so a retry of any step reuses what Stripe already made."""
-    gw = get_gateway()
-    meta = {"payment": str(payment.pk), "pledge": str(payment.pledge_id), "campaign": str(payment.campaign_id)}
-    prefix = f"payment-{payment.pk}"
+    payment row, so a retry of any step reuses what Stripe already made.
+
+    A decline fails the payment. An outage (Stripe unreachable or erring) does not: Stripe may
+    have made the charge before the connection dropped, so the payment stays processing, marked
+    `RESUME_CODE`, and `payment_resume` (the sync job) repeats the calls with the same keys."""
     try:
-        customer = gw.create_customer(key=f"{prefix}-customer", metadata=meta)
-        Payment.objects.filter(pk=payment.pk).update(stripe_customer_id=customer)
-        if not payment_method:
-            payment_method = gw.create_test_card(
-                number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc, key=f"{prefix}-card"
-            )
-        Payment.objects.filter(pk=payment.pk).update(stripe_payment_method_id=payment_method)
-        gw.attach_method(payment_method=payment_method, customer=customer, key=f"{prefix}-attach")
-        if payment.flow == Payment.Flow.SAVE_METHOD:
-            setup_id = gw.create_setup(customer=customer, key=f"{prefix}-setup", metadata=meta)
-            Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent_id=setup_id)
-            gw.confirm_setup(setup_id=setup_id, payment_method=payment_method, key=f"{prefix}-setup-confirm")
-        else:
-            intent = gw.create_intent(
-                amount=payment.amount_fen,
-                currency=payment.currency,
-                customer=customer,
-                payment_method=payment_method,
-                manual_capture=payment.flow == Payment.Flow.AUTHORISE,
-                off_session=False,
-                key=f"{prefix}-intent",
-                metadata=meta,
-            )
-            Payment.objects.filter(pk=payment.pk).update(stripe_payment_intent_id=intent.id)
+        _stripe_calls(payment, card=card, payment_method=payment_method)
     except GatewayError as exc:
+        if exc.retryable:
+            Payment.objects.filter(pk=payment.pk, status=PS.PROCESSING).update(failure_code=RESUME_CODE)
+            raise PaymentUnavailable(
+                _("支付服务响应较慢，这笔捐款正在处理中，结果将在几分钟内确认，请不要重复付款。"),
+                code="payment_processing",
+            ) from exc
         payment_fail(payment_id=payment.pk, code=exc.code or "error")
         if exc.declined:
             raise declined(exc) from exc
         raise PaymentUnavailable(_("支付服务暂时无法连接，您的卡未被扣款，请稍后再试。")) from exc
+
+
+def _stripe_calls(payment: Payment, *, card: TestCard | None, payment_method: str) -> IntentResult | str:
+    """The Stripe calls that start a payment, each with a key derived from the payment row.
+    Returns the intent, or the SetupIntent's status."""
+    gw = get_gateway()
+    meta = {"payment": str(payment.pk), "pledge": str(payment.pledge_id), "campaign": str(payment.campaign_id)}
+    prefix = f"payment-{payment.pk}"
+    if payment_method:
+        Payment.objects.filter(pk=payment.pk).update(stripe_payment_method_id=payment_method)
+    customer = gw.create_customer(key=f"{prefix}-customer", metadata=meta)
+    Payment.objects.filter(pk=payment.pk).update(stripe_customer_id=customer)
+    if not payment_method:
+        payment_method = gw.create_test_card(
+            number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc, key=f"{prefix}-card"
+        )
+    Payment.objects.filter(pk=payment.pk).update(stripe_payment_method_id=payment_method)
+    gw.attach_method(payment_method=payment_method, customer=customer, key=f"{prefix}-attach")
+    if payment.flow == Payment.Flow.SAVE_METHOD:
+        setup_id = gw.create_setup(customer=customer, key=f"{prefix}-setup", metadata=meta)
+        Payment.objects.filter(pk=payment.pk).update(stripe_setup_intent_id=setup_id)
+        return gw.confirm_setup(setup_id=setup_id, payment_method=payment_method, key=f"{prefix}-setup-confirm")
+    intent = gw.create_intent(
+        amount=payment.amount_fen,
+        currency=payment.currency,
+        customer=customer,
+        payment_method=payment_method,
+        manual_capture=payment.flow == Payment.Flow.AUTHORISE,
+        off_session=False,
+        key=f"{prefix}-intent",
+        metadata=meta,
+    )
+    Payment.objects.filter(pk=payment.pk).update(stripe_payment_intent_id=intent.id)
+    return intent
+
+
+def payment_resume(*, payment_id: int) -> str:
+    """Repeat the Stripe calls of a payment whose start was cut short by an outage, with the same
+    idempotency keys, so Stripe returns what it already made (or makes it now), and apply the
+    result. Without a stored card (the outage came before it) nothing was charged: it fails."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None or payment.status != PS.PROCESSING or payment.failure_code != RESUME_CODE:
+        return "skipped"
+    if not payment.stripe_payment_method_id:
+        return payment_fail(payment_id=payment.pk, code="abandoned")
+    try:
+        result = _stripe_calls(payment, card=None, payment_method=payment.stripe_payment_method_id)
+    except GatewayError as exc:
+        if exc.retryable:
+            raise
+        return payment_fail(payment_id=payment.pk, code=exc.code or "error")
+    Payment.objects.filter(pk=payment.pk, failure_code=RESUME_CODE).update(failure_code="")
+    if isinstance(result, IntentResult):
+        return payment_apply_intent(payment_id=payment.pk, intent=result)
+    return payment_apply_setup(payment_id=payment.pk, status=result)
 
 
 # --- Transitions ----------------------------------------------------------------------------------
@@ -280,14 +324,34 @@ def _announce(campaign_id: int) -> None:
 
 def _secure(payment: Payment, to: str) -> None:
     """The money is secured (held, saved or paid): confirm the pledge and add the matches.
-    Precondition: the payment row is locked (then the chain head, then the pledge; see lock_chain)."""
+    Precondition: the payment row is locked (then the chain head, then the pledge; see lock_chain).
+
+    The settlement is read under the payment's lock. `campaign_settle` locks every payment of
+    the campaign before it writes the settlement, so either the close ran entirely before (and
+    is read here) or it waits for this transaction and then sees this payment's new status.
+    Stripe's word after a failed or cancelled close adds no match: a hold is cancelled at
+    Stripe, a saved card is cancelled at once (no charge, the pledge dropped)."""
+    from . import tasks
+
     ledger.lock_chain()
+    outcome = _settlement(payment.campaign_id)
+    all_or_nothing = _money_mode(payment.campaign_id) == Campaign.MoneyMode.ALL_OR_NOTHING
+    closed_without_success = outcome in (CampaignSettlement.Outcome.FAILED, CampaignSettlement.Outcome.CANCELLED)
+    if closed_without_success and to == PS.METHOD_SAVED:
+        payment.status = PS.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
+        campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=gettext_noop("行动未成功，未扣款"))
+        return
     payment.status = to
     payment.save(update_fields=["status", "updated_at"])
+    if closed_without_success and to == PS.AUTHORISED:
+        tasks.cancel_payment.delay_on_commit(payment.pk)
+        return
     pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
     if pledge_status == Pledge.Status.PENDING:
         campaign_services.pledge_confirm(actor=None, pledge_id=payment.pledge_id, source="payment")
-    all_or_nothing = _money_mode(payment.campaign_id) == Campaign.MoneyMode.ALL_OR_NOTHING
+    if closed_without_success:
+        return
     matching.match_allocate(
         pledge_id=payment.pledge_id,
         campaign_id=payment.campaign_id,
@@ -296,17 +360,13 @@ def _secure(payment: Payment, to: str) -> None:
         currency=payment.currency,
         hold_until_success=all_or_nothing,
     )
-    outcome = _settlement(payment.campaign_id)
-    if to == PS.SUCCEEDED and (outcome == CampaignSettlement.Outcome.SUCCEEDED):
+    if outcome != CampaignSettlement.Outcome.SUCCEEDED:
+        return
+    if to == PS.SUCCEEDED:
         matching.match_commit(pledge_ids=[payment.pledge_id])
-    elif outcome is not None and to in (PS.AUTHORISED, PS.METHOD_SAVED):
+    else:
         # Stripe's word came after the campaign closed: finish this payment the way the close did.
-        from . import tasks
-
-        if outcome == CampaignSettlement.Outcome.SUCCEEDED:
-            task = tasks.capture_payment if to == PS.AUTHORISED else tasks.charge_saved_method
-        else:
-            task = tasks.cancel_payment
+        task = tasks.capture_payment if to == PS.AUTHORISED else tasks.charge_saved_method
         task.delay_on_commit(payment.pk)
 
 
@@ -354,7 +414,8 @@ def _refund_late_success(payment: Payment) -> str:
     payment.status = PS.SUCCEEDED
     payment.recovery_until = None
     payment.save(update_fields=["status", "recovery_until", "stripe_payment_intent_id", "updated_at"])
-    reason = _("捐款在撤销后才到账，已自动全额退回")
+    # Stored in the source language whatever language this runs in; shown translated.
+    reason = gettext_noop("捐款在撤销后才到账，已自动全额退回")
     if Pledge.objects.filter(pk=payment.pledge_id, status=Pledge.Status.PENDING).exists():
         campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=reason)
     refund = Refund.objects.create(payment=payment, amount_fen=payment.amount_fen, reason=reason, requested_by=None)
@@ -385,20 +446,45 @@ def _to_failed(payment: Payment, code: str) -> str:
     payment.status = PS.FAILED
     payment.failure_code = code[:100]
     payment.save(update_fields=["status", "failure_code", "updated_at"])
-    campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=_("支付未成功"))
+    campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=gettext_noop("支付未成功"))
     return "failed"
 
 
 def _to_cancelled(payment: Payment, reason: str) -> str:
+    """The intent was cancelled. A hold cancelled at Stripe while the campaign is still open
+    (the authorisation expired, the issuer or the dashboard cancelled it) has no money behind
+    it any more: the pledge leaves the counts and the donor is told they may give again. After
+    a successful close the donor gets the recovery window instead, as for a declined capture."""
     if payment.status not in (PS.PROCESSING, PS.AUTHORISED, PS.METHOD_SAVED):
         return "already"
     was = payment.status
+    outcome = _settlement(payment.campaign_id)
+    if was == PS.AUTHORISED and outcome == CampaignSettlement.Outcome.SUCCEEDED:
+        return _start_recovery(payment, code="authorisation_canceled")
     payment.status = PS.CANCELLED
     payment.save(update_fields=["status", "updated_at"])
     matching.match_release(pledge_ids=[payment.pledge_id], reason=reason)
-    if was == PS.PROCESSING:
+    pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
+    if pledge_status == Pledge.Status.PENDING:
         campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=reason)
+    elif outcome is None and was in (PS.AUTHORISED, PS.METHOD_SAVED):
+        _drop_confirmed(payment.pledge_id)
+        _notify_lapsed(payment)
     return "cancelled"
+
+
+def _notify_lapsed(payment: Payment) -> None:
+    from accounts.services import notification_send
+
+    with translation.override(payment.user.preferred_language):
+        notification_send(
+            user=payment.user,
+            kind="payment_hold_cancelled",
+            title=_("您的捐款预授权已被取消，这笔认筹已撤销"),
+            body=_("银行卡上的 %(amount)s 元预授权已失效，未扣款。行动仍在进行，您可以再次捐款。")
+            % {"amount": f"{payment.amount_fen / 100:.2f}"},
+            url=f"/campaigns/{payment.campaign_id}/",
+        )
 
 
 def _apply_intent_state(payment: Payment, intent: IntentResult) -> str:
@@ -417,7 +503,7 @@ def _apply_intent_state(payment: Payment, intent: IntentResult) -> str:
     if intent.status == "requires_capture":
         return _to_secured_hold(payment, PS.AUTHORISED)
     if intent.status == "canceled":
-        return _to_cancelled(payment, _("预授权已取消"))
+        return _to_cancelled(payment, gettext_noop("预授权已取消"))
     if intent.status == "requires_payment_method":
         return _to_failed(payment, "declined")
     return "pending"
@@ -434,14 +520,23 @@ def payment_apply_intent(*, payment_id: int, intent: IntentResult) -> str:
 def payment_apply_setup(*, payment_id: int, status: str) -> str:
     with transaction.atomic():
         payment = _lock(payment_id)
-        if status == "succeeded":
-            outcome = _to_secured_hold(payment, PS.METHOD_SAVED)
-        elif status == "canceled":
-            outcome = _to_failed(payment, "setup_canceled")
-        else:
-            outcome = "pending"
+        outcome = _apply_setup_state(payment, status)
         _announce(payment.campaign_id)
     return outcome
+
+
+def _apply_setup_state(payment: Payment, status: str) -> str:
+    """Move a locked payment to where Stripe says its SetupIntent is. A SetupIntent back at
+    `requires_payment_method` after we confirmed it was refused (a failed 3-D Secure, a
+    declined check): the card was not saved, so the payment fails. One cut short by an outage
+    before its confirmation is left to `payment_resume`."""
+    if status == "succeeded":
+        return _to_secured_hold(payment, PS.METHOD_SAVED)
+    if status == "canceled":
+        return _to_failed(payment, "setup_canceled")
+    if status == "requires_payment_method" and payment.failure_code != RESUME_CODE:
+        return _to_failed(payment, "setup_failed")
+    return "pending"
 
 
 def payment_fail(*, payment_id: int, code: str) -> str:
@@ -456,6 +551,8 @@ def payment_refresh(*, payment_id: int) -> str:
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         return "gone"
+    if payment.status == PS.PROCESSING and payment.failure_code == RESUME_CODE:
+        return payment_resume(payment_id=payment.pk)
     gw = get_gateway()
     given_up = payment.status == PS.PROCESSING and payment.created_at <= timezone.now() - dt.timedelta(
         minutes=settings.FUNDING_VERIFICATION_MINUTES
@@ -501,6 +598,7 @@ INTENT_EVENTS = {
     "payment_intent.processing",
 }
 SETUP_EVENTS = {"setup_intent.succeeded", "setup_intent.setup_failed", "setup_intent.canceled"}
+REFUND_EVENTS = {"charge.refund.updated", "refund.updated", "refund.failed"}
 
 
 def webhook_receive(*, payload: bytes, signature: str) -> str:
@@ -530,7 +628,11 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
         if payment is None:
             # The webhook may beat our own write of the intent's id; the metadata names the payment.
             payment_id = str((obj.get("metadata") or {}).get("payment", ""))
-            payment = Payment.objects.filter(pk=int(payment_id)).first() if payment_id.isdigit() else None
+            payment = (
+                Payment.objects.filter(pk=int(payment_id)).first()
+                if payment_id.isascii() and payment_id.isdigit()
+                else None
+            )
         if payment is not None:
             try:
                 intent = get_gateway().retrieve_intent(object_id)
@@ -549,23 +651,42 @@ def webhook_receive(*, payload: bytes, signature: str) -> str:
                 raise PaymentUnavailable(_("支付服务暂时无法连接。")) from exc
 
             def apply(payment_id=payment.pk, setup_status=setup_status) -> str:
-                locked = _lock(payment_id)
-                if setup_status == "succeeded":
-                    return _to_secured_hold(locked, PS.METHOD_SAVED)
-                if setup_status == "canceled":
-                    return _to_failed(locked, "setup_canceled")
-                return "pending"
+                return _apply_setup_state(_lock(payment_id), setup_status)
 
-    try:
-        with transaction.atomic():
-            record = WebhookEvent.objects.create(stripe_event_id=event_id, type=event_type, object_id=object_id[:100])
-            outcome = apply() if apply is not None else "ignored"
-            record.outcome = outcome[:50]
-            record.save(update_fields=["outcome"])
-            if apply is not None:
-                _announce(payment.campaign_id)
-    except IntegrityError:
-        return "duplicate"
+    elif event_type in REFUND_EVENTS:
+        refund = Refund.objects.select_related("payment").filter(stripe_refund_id=object_id).first()
+        if refund is None:
+            refund_id = str((obj.get("metadata") or {}).get("refund", ""))
+            refund = (
+                Refund.objects.select_related("payment").filter(pk=int(refund_id)).first()
+                if refund_id.isascii() and refund_id.isdigit()
+                else None
+            )
+        if refund is not None:
+            payment = refund.payment
+            try:
+                stripe_refund_id, refund_status = get_gateway().retrieve_refund(object_id)
+            except GatewayError as exc:
+                raise PaymentUnavailable(_("支付服务暂时无法连接。")) from exc
+
+            def apply(refund_id=refund.pk, stripe_refund_id=stripe_refund_id, refund_status=refund_status) -> str:
+                return refund_apply(refund_id=refund_id, stripe_refund_id=stripe_refund_id, status=refund_status)
+
+    with transaction.atomic():
+        # Only the event's own row answers "already processed"; any other integrity error while
+        # applying it propagates (500), the whole transaction rolls back and Stripe delivers again.
+        try:
+            with transaction.atomic():
+                record = WebhookEvent.objects.create(
+                    stripe_event_id=event_id, type=event_type, object_id=object_id[:100]
+                )
+        except IntegrityError:
+            return "duplicate"
+        outcome = apply() if apply is not None else "ignored"
+        record.outcome = outcome[:50]
+        record.save(update_fields=["outcome"])
+        if apply is not None and payment is not None:
+            _announce(payment.campaign_id)
     return outcome
 
 
@@ -590,22 +711,29 @@ def campaign_settle(*, campaign_id: int, outcome: str) -> bool:
     cancelled = outcome == CampaignSettlement.Outcome.CANCELLED
     try:
         with transaction.atomic():
+            # Every payment row of the campaign, then the chain head (lock order, see
+            # ledger.lock_chain), and only then the settlement and the statuses: a webhook that
+            # secures a payment meanwhile either finished before (its status is read here) or
+            # waits and then reads this settlement (see _secure).
+            locked = list(Payment.objects.select_for_update().filter(campaign_id=campaign_id).order_by("pk"))
+            ledger.lock_chain()
             CampaignSettlement.objects.create(campaign_id=campaign_id, outcome=outcome)
-            payments = Payment.objects.filter(campaign_id=campaign_id)
-            # Payment rows before the chain head (lock order, see ledger.lock_chain).
+
+            def with_status(status: str) -> list[Payment]:
+                return [p for p in locked if p.status == status]
+
             if outcome != CampaignSettlement.Outcome.SUCCEEDED and (
                 cancelled or mode == Campaign.MoneyMode.ALL_OR_NOTHING
             ):
-                payments.filter(status=PS.METHOD_SAVED).update(status=PS.CANCELLED, updated_at=timezone.now())
+                saved = [p.pk for p in with_status(PS.METHOD_SAVED)]
+                Payment.objects.filter(pk__in=saved).update(status=PS.CANCELLED, updated_at=timezone.now())
             if cancelled:
-                paid_ids = list(payments.filter(status=PS.SUCCEEDED).order_by("pk").values_list("pk", flat=True))
-                locked = list(Payment.objects.select_for_update().filter(pk__in=paid_ids).order_by("pk"))
                 matching.match_release(campaign_id=campaign_id, reason=_("行动已取消"))
-                _refund_cancelled(campaign_id, locked)
-                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
-                    tasks.cancel_payment.delay_on_commit(pid)
+                _refund_cancelled(campaign_id, with_status(PS.SUCCEEDED))
+                for payment in with_status(PS.AUTHORISED):
+                    tasks.cancel_payment.delay_on_commit(payment.pk)
             elif outcome == CampaignSettlement.Outcome.SUCCEEDED:
-                paid = list(payments.filter(status=PS.SUCCEEDED).values_list("pledge_id", flat=True))
+                paid = [p.pledge_id for p in with_status(PS.SUCCEEDED)]
                 paid += list(
                     Pledge.objects.filter(
                         campaign_id=campaign_id,
@@ -615,14 +743,14 @@ def campaign_settle(*, campaign_id: int, outcome: str) -> bool:
                 )
                 if paid:
                     matching.match_commit(pledge_ids=paid)
-                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
-                    tasks.capture_payment.delay_on_commit(pid)
-                for pid in payments.filter(status=PS.METHOD_SAVED).values_list("pk", flat=True):
-                    tasks.charge_saved_method.delay_on_commit(pid)
+                for payment in with_status(PS.AUTHORISED):
+                    tasks.capture_payment.delay_on_commit(payment.pk)
+                for payment in with_status(PS.METHOD_SAVED):
+                    tasks.charge_saved_method.delay_on_commit(payment.pk)
             elif mode == Campaign.MoneyMode.ALL_OR_NOTHING:
                 matching.match_release(campaign_id=campaign_id, reason=_("行动未达成"))
-                for pid in payments.filter(status=PS.AUTHORISED).values_list("pk", flat=True):
-                    tasks.cancel_payment.delay_on_commit(pid)
+                for payment in with_status(PS.AUTHORISED):
+                    tasks.cancel_payment.delay_on_commit(payment.pk)
             else:
                 matching.match_release(campaign_id=campaign_id, reason=_("行动未达成"), only_reserved=True)
             CampaignSettlement.objects.filter(campaign_id=campaign_id).update(finished_at=timezone.now())
@@ -636,39 +764,49 @@ def _refund_cancelled(campaign_id: int, locked: list[Payment]) -> None:
     """Refund every paid donation of a cancelled campaign in full and tell each donor.
     Precondition: the payments are locked. A donation whose money was already paid out (拨付)
     cannot go back: it is left standing and logged for the organisers (see refund_request)."""
+    ledger.lock_chain()
+    for payment in locked:
+        _refund_rest_cancelled(payment)
+
+
+def _refund_rest_cancelled(payment: Payment) -> Refund | None:
+    """Refund what is left of one paid donation of a cancelled campaign and tell the donor.
+    A payment with a refund still pending is skipped here; when that refund completes,
+    refund_complete calls this again for the remainder (a new Refund row, its own key).
+    Precondition: the payment row and then the chain head are locked."""
     from accounts.services import notification_send
 
     from . import tasks
 
-    ledger.lock_chain()
-    title = Campaign.objects.filter(pk=campaign_id).values_list("title", flat=True).first() or f"#{campaign_id}"
-    for payment in locked:
-        if payment.status != PS.SUCCEEDED or payment.refundable_fen <= 0:
-            continue
-        if Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).exists():
-            continue
-        amount = payment.refundable_fen
-        available = refundable_balance(campaign_id=campaign_id)
-        if _campaign_cost(payment, amount) > available:
-            logger.error(
-                "payment %s of cancelled campaign %s not refunded: only %s fen undisbursed",
-                payment.pk,
-                campaign_id,
-                available,
-            )
-            continue
-        refund = Refund.objects.create(
-            payment=payment, amount_fen=amount, reason=_("行动已取消，捐款全额退回"), requested_by=None
+    campaign_id = payment.campaign_id
+    if payment.status != PS.SUCCEEDED or payment.refundable_fen <= 0:
+        return None
+    if Refund.objects.filter(payment=payment, status=Refund.Status.PENDING).exists():
+        return None
+    amount = payment.refundable_fen
+    available = refundable_balance(campaign_id=campaign_id)
+    if _campaign_cost(payment, amount) > available:
+        logger.error(
+            "payment %s of cancelled campaign %s not refunded: only %s fen undisbursed",
+            payment.pk,
+            campaign_id,
+            available,
         )
-        tasks.refund_payment.delay_on_commit(refund.pk)
-        with translation.override(payment.user.preferred_language):
-            notification_send(
-                user=payment.user,
-                kind="payment_refund_cancelled",
-                title=_("“%(campaign)s”已取消，您的捐款将全额退回") % {"campaign": title},
-                body=_("%(amount)s 元将原路退回您的银行卡。") % {"amount": f"{amount / 100:.2f}"},
-                url=f"/funding/payments/{payment.pk}/",
-            )
+        return None
+    refund = Refund.objects.create(
+        payment=payment, amount_fen=amount, reason=gettext_noop("行动已取消，捐款全额退回"), requested_by=None
+    )
+    tasks.refund_payment.delay_on_commit(refund.pk)
+    title = Campaign.objects.filter(pk=campaign_id).values_list("title", flat=True).first() or f"#{campaign_id}"
+    with translation.override(payment.user.preferred_language):
+        notification_send(
+            user=payment.user,
+            kind="payment_refund_cancelled",
+            title=_("“%(campaign)s”已取消，您的捐款将全额退回") % {"campaign": title},
+            body=_("%(amount)s 元将原路退回您的银行卡。") % {"amount": f"{amount / 100:.2f}"},
+            url=f"/funding/payments/{payment.pk}/",
+        )
+    return refund
 
 
 def _campaign_cost(payment: Payment, amount_fen: int) -> int:
@@ -744,21 +882,27 @@ def payment_charge_saved(*, payment_id: int) -> str:
 
 def payment_start_recovery(*, payment_id: int, code: str) -> str:
     """A charge at close was declined: give the donor FUNDING_RECOVERY_DAYS to fix it."""
-    from accounts.services import notification_send
-
     with transaction.atomic():
         payment = _lock(payment_id)
         if payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED, PS.RECOVERING):
             return "skipped"
-        now = timezone.now()
-        first = payment.status != PS.RECOVERING
-        payment.status = PS.RECOVERING
-        payment.failure_code = code[:100]
-        if first:
-            payment.recovery_until = now + dt.timedelta(days=settings.FUNDING_RECOVERY_DAYS)
-            payment.reminders_sent = 1
-            payment.last_reminded_at = now
-        payment.save()
+        return _start_recovery(payment, code=code)
+
+
+def _start_recovery(payment: Payment, *, code: str) -> str:
+    """Precondition: the payment row is locked and authorised, saved or recovering."""
+    from accounts.services import notification_send
+
+    now = timezone.now()
+    first = payment.status != PS.RECOVERING
+    payment.status = PS.RECOVERING
+    payment.failure_code = code[:100]
+    if first:
+        payment.recovery_until = now + dt.timedelta(days=settings.FUNDING_RECOVERY_DAYS)
+        payment.reminders_sent = 1
+        payment.last_reminded_at = now
+    payment.save()
+    with translation.override(payment.user.preferred_language):
         notification_send(
             user=payment.user,
             kind="payment_recovery",
@@ -779,7 +923,11 @@ def payment_update_card(*, user: Any, payment_id: int, card: TestCard | None = N
         raise Conflict(_("这笔捐款现在不需要更新银行卡。"), code="wrong_status")
     _check_card(card, payment_method)
     gw = get_gateway()
-    attempt = payment.charge_attempts + 1
+    # Every new card gets its own attempt number before it reaches Stripe, so its keys (card,
+    # attach, then the charge) are never those of an earlier card.
+    if not Payment.objects.filter(pk=payment.pk, status=PS.RECOVERING).update(charge_attempts=F("charge_attempts") + 1):
+        raise Conflict(_("这笔捐款现在不需要更新银行卡。"), code="wrong_status")
+    attempt = Payment.objects.filter(pk=payment.pk).values_list("charge_attempts", flat=True).get()
     try:
         if not payment_method:
             payment_method = gw.create_test_card(
@@ -799,7 +947,10 @@ def payment_update_card(*, user: Any, payment_id: int, card: TestCard | None = N
             raise declined(exc) from exc
         raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
     Payment.objects.filter(pk=payment.pk, status=PS.RECOVERING).update(stripe_payment_method_id=payment_method)
-    outcome = payment_charge_saved(payment_id=payment.pk)
+    try:
+        outcome = payment_charge_saved(payment_id=payment.pk)
+    except GatewayError as exc:
+        raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
     if outcome == "recovering":
         raise PaymentDeclined(_("这张卡扣款未成功，请换一张卡再试。"))
     return outcome
@@ -827,12 +978,13 @@ def payments_run_recovery(*, now: dt.datetime | None = None) -> dict[str, int]:
                 Payment.objects.filter(pk=payment.pk).update(
                     reminders_sent=F("reminders_sent") + 1, last_reminded_at=now
                 )
-                notification_send(
-                    user=payment.user,
-                    kind="payment_recovery",
-                    title=_("提醒：您的捐款扣款未成功，请更新银行卡"),
-                    url=f"/funding/payments/{payment.pk}/",
-                )
+                with translation.override(payment.user.preferred_language):
+                    notification_send(
+                        user=payment.user,
+                        kind="payment_recovery",
+                        title=_("提醒：您的捐款扣款未成功，请更新银行卡"),
+                        url=f"/funding/payments/{payment.pk}/",
+                    )
                 reminded += 1
     return {"reminded": reminded, "dropped": dropped}
 
@@ -841,7 +993,7 @@ def _drop_confirmed(pledge_id: int) -> None:
     """Take a pledge whose money never arrived out of the counts."""
     try:
         with transaction.atomic():
-            campaign_services.pledge_drop(pledge_id=pledge_id, reason=_("扣款未成功"))
+            campaign_services.pledge_drop(pledge_id=pledge_id, reason=gettext_noop("扣款未成功"))
     except Conflict:
         logger.warning("pledge %s could not be dropped by the campaigns app", pledge_id)
 
@@ -895,11 +1047,16 @@ def refund_request(*, actor: Any, payment_id: int, amount_fen: Any, reason: str)
 
 def refund_execute(*, refund_id: int) -> str:
     """Send a pending refund to Stripe and record the result. Repeats are harmless: the Stripe
-    key is the refund's, and recording is a conditional update from pending."""
+    key is the refund's, a refund Stripe already holds (reported pending) is only read again,
+    and recording is a conditional update from pending. The sync job calls this for refunds
+    still pending after a while (a lost webhook or task)."""
     refund = Refund.objects.select_related("payment").filter(pk=refund_id).first()
     if refund is None or refund.status != Refund.Status.PENDING:
         return "skipped"
     payment = refund.payment
+    if refund.stripe_refund_id:  # Stripe has it already: read where it stands
+        stripe_id, status = get_gateway().retrieve_refund(refund.stripe_refund_id)
+        return refund_apply(refund_id=refund.pk, stripe_refund_id=stripe_id, status=status)
     try:
         stripe_id, status = get_gateway().refund(
             intent_id=payment.stripe_payment_intent_id,
@@ -913,13 +1070,31 @@ def refund_execute(*, refund_id: int) -> str:
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
             status=Refund.Status.FAILED, failure_message=str(exc)[:300], finished_at=timezone.now()
         )
+        logger.error("refund %s refused by Stripe: %s; the money is still with the campaign", refund.pk, exc)
         return "failed"
-    if status not in ("succeeded", "pending"):
-        Refund.objects.filter(pk=refund.pk, status=Refund.Status.PENDING).update(
-            status=Refund.Status.FAILED, stripe_refund_id=stripe_id, finished_at=timezone.now()
+    return refund_apply(refund_id=refund.pk, stripe_refund_id=stripe_id, status=status)
+
+
+def refund_apply(*, refund_id: int, stripe_refund_id: str, status: str) -> str:
+    """Record what Stripe says of a refund: finished only when `succeeded`; `failed` or
+    `canceled` fail it; anything else (`pending`, `requires_action`) keeps it pending, and a
+    `refund.updated` webhook or the sync job (`refund_execute` again) applies the final word later."""
+    if status == "succeeded":
+        return refund_complete(refund_id=refund_id, stripe_refund_id=stripe_refund_id)
+    if status in ("failed", "canceled"):
+        updated = Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING).update(
+            status=Refund.Status.FAILED,
+            stripe_refund_id=stripe_refund_id,
+            failure_message=f"stripe: {status}",
+            finished_at=timezone.now(),
         )
-        return "failed"
-    return refund_complete(refund_id=refund.pk, stripe_refund_id=stripe_id)
+        if updated:
+            logger.error("refund %s failed at Stripe (%s): the money is still with the campaign", refund_id, status)
+        return "failed" if updated else "skipped"
+    Refund.objects.filter(pk=refund_id, status=Refund.Status.PENDING, stripe_refund_id="").update(
+        stripe_refund_id=stripe_refund_id
+    )
+    return "pending"
 
 
 def refund_complete(*, refund_id: int, stripe_refund_id: str) -> str:
@@ -958,6 +1133,9 @@ def refund_complete(*, refund_id: int, stripe_refund_id: str) -> str:
         pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
         if full and pledge_status in (Pledge.Status.CONFIRMED, Pledge.Status.FULFILLED):
             campaign_services.pledge_mark_refunded(pledge_id=payment.pledge_id, reason=refund.reason)
+        if not full and _settlement(payment.campaign_id) == CampaignSettlement.Outcome.CANCELLED:
+            # The campaign was cancelled while this (partial) refund was on its way: the rest goes back too.
+            _refund_rest_cancelled(payment)
         _announce(payment.campaign_id)
     return "succeeded"
 

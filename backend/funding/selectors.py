@@ -11,7 +11,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Dimension, Need
 
 from . import ledger
-from .models import CampaignSettlement, LedgerEntry, Match, MatchingPool, Payment, PoolApproval
+from .models import CampaignSettlement, LedgerEntry, Match, MatchingPool, Payment, PoolApproval, Refund
 
 TIERS = [t.value for t in MatchingPool.Tier]
 _ACTIVE = [Match.Status.RESERVED, Match.Status.COMMITTED]
@@ -250,17 +250,42 @@ def campaigns_awaiting_settlement() -> list[tuple[int, str]]:
     ]
 
 
-def stale_processing_payments(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
+def stale_processing_payments(
+    *, older_than: dt.timedelta = dt.timedelta(minutes=2), after_id: int = 0, limit: int = 200
+) -> list[int]:
+    """Payments still processing after a while that Stripe knows of, oldest first; page with
+    `after_id` (the last id of the previous page)."""
     cutoff = timezone.now() - older_than
     return list(
-        Payment.objects.filter(status=Payment.Status.PROCESSING, created_at__lte=cutoff)
+        Payment.objects.filter(status=Payment.Status.PROCESSING, created_at__lte=cutoff, pk__gt=after_id)
         .filter(~Q(stripe_payment_intent_id="") | ~Q(stripe_setup_intent_id=""))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def resumable_payments(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> list[int]:
+    """Payments whose start was cut short by a Stripe outage (`payments.RESUME_CODE`), oldest first."""
+    from .payments import RESUME_CODE
+
+    cutoff = timezone.now() - older_than
+    return list(
+        Payment.objects.filter(
+            status=Payment.Status.PROCESSING,
+            created_at__lte=cutoff,
+            failure_code=RESUME_CODE,
+            stripe_payment_intent_id="",
+            stripe_setup_intent_id="",
+        )
+        .order_by("pk")
         .values_list("pk", flat=True)[:200]
     )
 
 
 def abandoned_payments(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> list[int]:
     """Payments stored but never sent to Stripe (the request died between the two steps)."""
+    from .payments import RESUME_CODE
+
     cutoff = timezone.now() - older_than
     return list(
         Payment.objects.filter(
@@ -268,7 +293,63 @@ def abandoned_payments(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> l
             created_at__lte=cutoff,
             stripe_payment_intent_id="",
             stripe_setup_intent_id="",
-        ).values_list("pk", flat=True)[:200]
+        )
+        .exclude(failure_code=RESUME_CODE)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:200]
+    )
+
+
+def stuck_settled_payments(*, older_than: dt.timedelta) -> list[tuple[int, str]]:
+    """Holds and saved cards of campaigns settled as succeeded that are still neither captured
+    nor charged a while after the settlement (a lost task): (payment id, status), oldest first."""
+    cutoff = timezone.now() - older_than
+    settled = CampaignSettlement.objects.filter(
+        outcome=CampaignSettlement.Outcome.SUCCEEDED, finished_at__lte=cutoff
+    ).values("campaign_id")
+    return list(
+        Payment.objects.filter(
+            status__in=[Payment.Status.AUTHORISED, Payment.Status.METHOD_SAVED],
+            campaign_id__in=settled,
+            updated_at__lte=cutoff,
+        )
+        .order_by("pk")
+        .values_list("pk", "status")[:200]
+    )
+
+
+def payments_without_fee(*, older_than: dt.timedelta) -> list[int]:
+    """Paid payments whose fee Stripe had not reported yet (`not_reported`), oldest first."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Payment.objects.filter(
+            status__in=[Payment.Status.SUCCEEDED, Payment.Status.REFUNDED],
+            fee_fen__isnull=True,
+            updated_at__lte=cutoff,
+        )
+        .exclude(stripe_payment_intent_id="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:200]
+    )
+
+
+def failed_refunds(*, campaign_id: int) -> QuerySet[Refund]:
+    """Refunds of a campaign that failed at Stripe: the money is still held, for the organisers
+    to settle by hand (shown on the campaign's money page)."""
+    return (
+        Refund.objects.select_related("payment")
+        .filter(payment__campaign_id=campaign_id, status=Refund.Status.FAILED)
+        .order_by("-finished_at")
+    )
+
+
+def stale_pending_refunds(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> list[int]:
+    """Refunds still pending after a while (a lost webhook, a task that died), oldest first."""
+    cutoff = timezone.now() - older_than
+    return list(
+        Refund.objects.filter(status=Refund.Status.PENDING, created_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:200]
     )
 
 

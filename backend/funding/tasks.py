@@ -2,6 +2,7 @@
 back-off; each service is idempotent (status checks and Stripe idempotency keys derived from our
 rows), so a retry or a second worker never moves money twice."""
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -93,22 +94,61 @@ def settle_closed_campaigns() -> int:
 
 @shared_task(name="funding.tasks.sync_stale_payments")
 def sync_stale_payments() -> int:
-    """Beat: ask Stripe about payments still processing after a while (a lost webhook); give up
-    on payments that never reached Stripe (their pending pledge is dropped, nothing was charged)."""
-    from .payments import payment_fail, payment_refresh
-    from .selectors import abandoned_payments, stale_processing_payments
+    """Beat: ask Stripe about payments still processing after a while (a lost webhook), all of
+    them, oldest first, page by page; repeat the start of payments cut short by a Stripe outage
+    (same idempotency keys); give up on payments that never reached Stripe (their pending pledge
+    is dropped, nothing was charged); ask Stripe about refunds still pending."""
+    from .payments import payment_fail, payment_refresh, payment_resume, refund_execute
+    from .selectors import abandoned_payments, resumable_payments, stale_pending_refunds, stale_processing_payments
 
     done = 0
     for payment_id in abandoned_payments():
         payment_fail(payment_id=payment_id, code="abandoned")
         done += 1
-    for payment_id in stale_processing_payments():
-        try:
-            payment_refresh(payment_id=payment_id)
-            done += 1
-        except GatewayError as exc:
-            logger.warning("could not refresh payment %s: %s", payment_id, exc)
+    for payment_id in resumable_payments():
+        done += _sync_one(payment_resume, "payment", payment_id=payment_id)
+    last = 0
+    while page := stale_processing_payments(after_id=last):
+        for payment_id in page:
+            done += _sync_one(payment_refresh, "payment", payment_id=payment_id)
+        last = page[-1]
+    for refund_id in stale_pending_refunds():
+        done += _sync_one(refund_execute, "refund", refund_id=refund_id)
     return done
+
+
+def _sync_one(fn, what: str, **kwargs) -> int:
+    try:
+        fn(**kwargs)
+    except GatewayError as exc:
+        logger.warning("could not sync %s %s: %s", what, kwargs, exc)
+        return 0
+    return 1
+
+
+STUCK_AFTER = dt.timedelta(hours=6)
+
+
+@shared_task(name="funding.tasks.requeue_stuck_work")
+def requeue_stuck_work() -> int:
+    """Beat, hourly: queue again the work whose task was lost, found by status and age: holds
+    and saved cards of campaigns settled as succeeded not captured or charged after STUCK_AFTER,
+    refunds still pending, fees Stripe had not reported. Each task re-checks its row first and
+    reuses its idempotency key, so queueing twice moves no money twice."""
+    from .payments import PS
+    from .selectors import payments_without_fee, stale_pending_refunds, stuck_settled_payments
+
+    queued = 0
+    for payment_id, status in stuck_settled_payments(older_than=STUCK_AFTER):
+        (capture_payment if status == PS.AUTHORISED else charge_saved_method).delay(payment_id)
+        queued += 1
+    for refund_id in stale_pending_refunds(older_than=STUCK_AFTER):
+        refund_payment.delay(refund_id)
+        queued += 1
+    for payment_id in payments_without_fee(older_than=STUCK_AFTER):
+        record_payment_fee.delay(payment_id)
+        queued += 1
+    return queued
 
 
 @shared_task(name="funding.tasks.run_payment_recovery")

@@ -16,6 +16,7 @@ from campaigns.models import Campaign, Dimension
 from campaigns.selectors import campaign_get
 from core.errors import ApplicationError, NotFound
 from core.forms import apply_error
+from core.ids import parse_id
 from network.models import CharityFund
 
 from . import checkout, matching, payments, selectors
@@ -197,6 +198,12 @@ def campaign_money(request, campaign_id: int):
         return _not_found(request, exc.message)
     report = selectors.campaign_transparency(campaign_id=campaign.pk)
     _label(report["rows"])
+    # Refunds Stripe refused: the money is still held; the campaign's organisers settle them by hand.
+    failed = (
+        list(selectors.failed_refunds(campaign_id=campaign.pk))
+        if may(request.user, "funding.view_payments", campaign)
+        else []
+    )
     return render(
         request,
         "funding/campaign_money.html",
@@ -205,6 +212,7 @@ def campaign_money(request, campaign_id: int):
             "report": report,
             "tiers": _tier_rows(report["matches_by_tier"]),
             "money": selectors.money_summary(campaign_id=campaign.pk),
+            "failed_refunds": failed,
         },
     )
 
@@ -288,14 +296,15 @@ def pools(request):
         bound_pool = request.POST.get("pool", "")
         form = PoolApprovalForm(request.POST, campaigns=campaigns)
         status = 400
-        if not bound_pool.isdigit():
+        pool_id = parse_id(bound_pool)
+        if pool_id is None:
             messages.error(request, _("请选择配捐池。"))
         elif form.is_valid():
             cap = form.cleaned_data["cap_override_yuan"]
             try:
                 matching.pool_approve_campaign(
                     actor=request.user,
-                    pool_id=int(bound_pool),
+                    pool_id=pool_id,
                     campaign_id=form.cleaned_data["campaign"],
                     cap_override_fen=yuan_to_fen(cap) if cap is not None else None,
                 )

@@ -2,13 +2,14 @@
 problems) and `problem.<id>` (a detail page: status, endorsements, comments). Both are public,
 as the problems themselves are."""
 
+from core.ids import parse_id
 from live.registry import register_topic
 
 from .selectors import community_snapshot, problem_snapshot
 
 
 def _public(user, object_id: str) -> bool:
-    return object_id.isdigit()
+    return parse_id(object_id) is not None
 
 
 def _community_snapshot(object_id: str) -> dict:

@@ -18,6 +18,7 @@ from accounts.models import FundReviewer, User
 from accounts.permissions import roles_of
 from campaigns.models import Campaign, CampaignPartner, Dimension, Need, Pledge
 from core.errors import NotFound
+from core.ids import parse_id
 from funding import ledger
 from funding.models import LedgerEntry, LedgerLine, Match, MatchingPool
 from network.models import CharityFund, Township
@@ -65,7 +66,7 @@ def reviewer_funds(*, user: Any) -> QuerySet[CharityFund]:
 
 def fund_access(*, user: Any, fund_id: Any) -> CharityFund:
     """A fund the user reviews; 404 for a fund that does not exist, 403 for one they do not review."""
-    fund = CharityFund.objects.filter(pk=fund_id).first() if str(fund_id).isdigit() else None
+    fund = CharityFund.objects.filter(pk=fund_id).first() if parse_id(fund_id) is not None else None
     if fund is None:
         raise NotFound(_("找不到这个慈善基金。"))
     permissions.require(user, "review.review_fund", fund, _("只有该基金的评审可以查看。"))
@@ -121,7 +122,7 @@ def application_access(*, user: Any, application_id: Any, for_update: bool = Fal
     qs = Application.objects.select_related("campaign", "campaign__host_community", "call", "fund", "submitted_by")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    application = qs.filter(pk=application_id).first() if str(application_id).isdigit() else None
+    application = qs.filter(pk=application_id).first() if parse_id(application_id) is not None else None
     if application is None or not permissions.may(user, "review.view_application", application):
         if application is not None and not user.is_authenticated:
             permissions.require(user, "review.view_application", application)
@@ -180,14 +181,22 @@ def open_calls(*, campaign: Campaign | None = None) -> list[Call]:
 
 
 def pool_get(*, pool_id: Any) -> MatchingPool:
-    pool = MatchingPool.objects.select_related("fund").filter(pk=pool_id).first() if str(pool_id).isdigit() else None
+    pool = (
+        MatchingPool.objects.select_related("fund").filter(pk=pool_id).first()
+        if parse_id(pool_id) is not None
+        else None
+    )
     if pool is None:
         raise NotFound(_("找不到这个配捐池。"))
     return pool
 
 
 def call_get(*, call_id: Any) -> Call:
-    call = Call.objects.select_related("fund", "pool").filter(pk=call_id).first() if str(call_id).isdigit() else None
+    call = (
+        Call.objects.select_related("fund", "pool").filter(pk=call_id).first()
+        if parse_id(call_id) is not None
+        else None
+    )
     if call is None:
         raise NotFound(_("找不到这个申报指南。"))
     return call
@@ -199,7 +208,7 @@ def call_manage_access(*, user: Any, call_id: Any, for_update: bool = False) -> 
     qs = Call.objects.select_related("fund", "pool")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    call = qs.filter(pk=call_id).first() if str(call_id).isdigit() else None
+    call = qs.filter(pk=call_id).first() if parse_id(call_id) is not None else None
     if call is None:
         raise NotFound(_("找不到这个申报指南。"))
     permissions.require(user, "review.manage_call", call, _("只有该基金的评审可以管理这个申报指南。"))
@@ -281,7 +290,7 @@ def item_access(*, user: Any, item_id: Any, for_update: bool = False) -> FundedI
     qs = FundedItem.objects.select_related("campaign", "fund", "need", "submitted_by", "application", "disbursed_by")
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    item = qs.filter(pk=item_id).first() if str(item_id).isdigit() else None
+    item = qs.filter(pk=item_id).first() if parse_id(item_id) is not None else None
     if item is None or not permissions.may(user, "review.view_item", item):
         if item is not None and not user.is_authenticated:
             permissions.require(user, "review.view_item", item)
@@ -344,7 +353,7 @@ def receipt_access(*, user: Any, receipt_id: Any) -> Receipt:
     organisers); everyone else is told it does not exist."""
     receipt = (
         Receipt.objects.select_related("item", "item__campaign").filter(pk=receipt_id).first()
-        if str(receipt_id).isdigit()
+        if parse_id(receipt_id) is not None
         else None
     )
     if receipt is None or not permissions.may(user, "review.view_item", receipt.item):
@@ -512,9 +521,10 @@ def public_campaign(*, user: Any, campaign_id: Any) -> Campaign:
     """A campaign the user may see (public ones for everyone), through the campaigns app."""
     from campaigns.selectors import campaign_get
 
-    if not str(campaign_id).isdigit():
+    number = parse_id(campaign_id)
+    if number is None:
         raise NotFound(_("找不到这个众筹行动。"))
-    return campaign_get(user=user, campaign_id=int(campaign_id))
+    return campaign_get(user=user, campaign_id=number)
 
 
 def milestones_of(*, campaign: Campaign) -> list[Milestone]:

@@ -27,6 +27,7 @@ from accounts.services import notification_send
 from campaigns.models import BeneficiaryTag, Campaign, Need
 from campaigns.services import check_image
 from core.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from core.ids import parse_id
 from funding import ledger
 from funding.matching import pool_approve_campaign
 from funding.models import LedgerEntry, MatchingPool
@@ -591,7 +592,7 @@ def _check_item_fields(
     *, campaign: Campaign, need_id: Any, description: str, amount_fen: Any, payee: str, spent_on: Any
 ) -> Need:
     errors: dict[str, list[str]] = {}
-    need = Need.objects.filter(pk=need_id, campaign=campaign).first() if str(need_id).isdigit() else None
+    need = Need.objects.filter(pk=need_id, campaign=campaign).first() if parse_id(need_id) is not None else None
     if need is None:
         errors["need"] = [_("请选择这笔支出对应的本行动需求。")]
     if not description:

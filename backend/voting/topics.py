@@ -3,6 +3,7 @@ assisted}), `results` ({ballot, result}, only while results are public), `ballot
 
 from accounts.models import User
 from core.errors import NotFound
+from core.ids import parse_id
 from live.registry import register_topic
 
 from . import selectors
@@ -10,9 +11,10 @@ from .models import Ballot
 
 
 def _ballot(object_id: str) -> Ballot | None:
-    if not object_id.isdigit():
+    ballot_id = parse_id(object_id)
+    if ballot_id is None:
         return None
-    return Ballot.objects.prefetch_related("communities", "options").filter(pk=int(object_id)).first()
+    return Ballot.objects.prefetch_related("communities", "options").filter(pk=ballot_id).first()
 
 
 def _may_subscribe(user: User, object_id: str) -> bool:

@@ -179,3 +179,26 @@ def test_reconciliation_compares_fees_where_stripe_reports_them(
     assert [(d.field, d.theirs) for d in reconcile.reconcile().differences] == [("fee", str(FEE + 10))]
     fee_gateway.fee = None  # no balance transaction reported: nothing to compare
     assert reconcile.reconcile().differences == []
+
+
+def test_a_fee_settled_in_another_currency_is_converted_to_the_charge_currency():
+    from funding.gateway import _fee_of
+
+    # 100.00 CNY charged, settled in HKD at 1.0800 HKD per CNY, Stripe kept 3.62 HKD.
+    charge = {
+        "id": "ch_1",
+        "currency": "cny",
+        "balance_transaction": {"fee": 362, "currency": "hkd", "exchange_rate": 1.08},
+    }
+    assert _fee_of(charge) == 335  # 3.62 / 1.08 = 3.3518… CNY → 335 fen
+    same = {"id": "ch_2", "currency": "cny", "balance_transaction": {"fee": 120, "currency": "cny"}}
+    assert _fee_of(same) == 120
+    unknown_rate = {"id": "ch_3", "currency": "cny", "balance_transaction": {"fee": 362, "currency": "hkd"}}
+    assert _fee_of(unknown_rate) is None  # not guessed: reconciliation reports it instead
+    zero_decimal = {
+        "id": "ch_4",
+        "currency": "cny",
+        "balance_transaction": {"fee": 50, "currency": "jpy", "exchange_rate": 20.5},
+    }
+    assert _fee_of(zero_decimal) is None
+    assert _fee_of({"id": "ch_5", "currency": "cny", "balance_transaction": None}) is None
