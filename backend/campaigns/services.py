@@ -981,11 +981,19 @@ def _refuse_online_money(pledge: Pledge, *, by_pledger: bool) -> None:
     if not _is_online_money(pledge):
         return
     if pledge.status != P.PENDING:
-        raise Conflict(_("已支付的款项请通过退款处理。"), code="needs_refund")
+        # Confirmed online money is held, saved to be charged at close, or already taken.
+        message = (
+            _(
+                "这笔在线捐款要在它的支付页面处理：尚未扣款的可以点击“撤回这笔捐款”；已扣款的请联系本行动的社区工作者申请退款。"
+            )
+            if by_pledger
+            else _("已确认的在线捐款只能在支付页面退款。")
+        )
+        raise Conflict(message, code="needs_refund")
     if by_pledger:
         message = _(
-            "在线捐款正在支付中，不能在这里取消：支付未成功会自动撤销；"
-            "支付成功后如需撤回，请联系本行动的社区工作者申请退款。"
+            "在线捐款不能在这里取消：尚未扣款时，请在这笔捐款的支付页面点击“撤回这笔捐款”；"
+            "支付未成功会自动撤销；已扣款的，请联系本行动的社区工作者申请退款。"
         )
     else:
         message = _("在线捐款正在支付中，不能拒绝：支付未成功会自动撤销；支付成功后如需退回，请在支付页面办理退款。")

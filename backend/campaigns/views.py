@@ -419,7 +419,7 @@ def roster(request, campaign_id: int):
 @login_required
 def my_pledges(request):
     page = Paginator(selectors.pledges_of(user=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "campaigns/my_pledges.html", {"page": page})
+    return render(request, "campaigns/my_pledges.html", {"page": page, "funding": apps.is_installed("funding")})
 
 
 @login_required

@@ -6,6 +6,7 @@ urlpatterns = [
     path("funding/pledges/", apis.OnlinePledgeCreateApi.as_view(), name="funding-api-pledge-create"),
     path("funding/payments/<int:payment_id>/", apis.PaymentDetailApi.as_view(), name="funding-api-payment"),
     path("funding/payments/<int:payment_id>/card/", apis.PaymentCardUpdateApi.as_view(), name="funding-api-card"),
+    path("funding/payments/<int:payment_id>/withdraw/", apis.PaymentWithdrawApi.as_view(), name="funding-api-withdraw"),
     path("funding/payments/<int:payment_id>/refunds/", apis.RefundCreateApi.as_view(), name="funding-api-refund"),
     path("funding/webhooks/stripe/", apis.StripeWebhookApi.as_view(), name="funding-api-stripe-webhook"),
     path("funding/campaigns/<int:campaign_id>/money/", apis.CampaignMoneyApi.as_view(), name="funding-api-money"),

@@ -251,6 +251,22 @@ class PaymentCardUpdateApi(APIView):
         return Response(PaymentOut(Payment.objects.get(pk=payment_id)).data)
 
 
+class PaymentWithdrawApi(APIView):
+    """The donor withdraws a gift whose money has not been taken (a hold, a saved card, or a bank
+    verification left unfinished) while the campaign is open."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="funding_payment_withdraw",
+        request=None,
+        responses={200: PaymentOut, **error_responses(401, 403, 404, 409, 503)},
+    )
+    def post(self, request, payment_id: int):
+        payment = payments.payment_withdraw(user=request.user, payment_id=payment_id)
+        return Response(PaymentOut(payment).data)
+
+
 class RefundCreateApi(APIView):
     """An organiser of the campaign (or an admin) refunds part or all of a paid pledge."""
 

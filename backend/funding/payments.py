@@ -588,6 +588,131 @@ def _give_up_verification(payment: Payment, gw: Any) -> str:
     return payment_fail(payment_id=payment.pk, code="verification_abandoned")
 
 
+# --- The donor withdraws (撤回) ----------------------------------------------------------------------
+
+# Marks a payment the donor withdrew (`failure_code`), so a second request is told so.
+WITHDRAWN_CODE = "withdrawn"
+WITHDRAW_REASON = gettext_noop("捐款人已撤回这笔捐款，未扣款")
+
+
+def payment_withdrawable(payment: Payment, *, waiting_for_donor: bool = False) -> bool:
+    """Whether the donor may still withdraw this payment (for display; the service decides).
+    `waiting_for_donor`: a processing payment's PaymentIntent waits for the bank's verification."""
+    if payment.status == PS.PROCESSING:
+        if not (waiting_for_donor and payment.stripe_payment_intent_id):
+            return False
+    elif payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED):
+        return False
+    return _campaign_open(payment.campaign_id)
+
+
+def _campaign_open(campaign_id: int) -> bool:
+    campaign = Campaign.objects.filter(pk=campaign_id).only("status", "deadline").first()
+    return (
+        campaign is not None
+        and campaign.status == Campaign.Status.LIVE
+        and campaign.deadline > timezone.now()
+        and _settlement(campaign_id) is None
+    )
+
+
+def payment_withdraw(*, user: Any, payment_id: int) -> Payment:
+    """The donor takes back a gift of an all-or-nothing campaign whose money has not been taken
+    (撤回): a hold (authorised) or a bank verification left unfinished (processing, the intent
+    `requires_action`) is cancelled at Stripe (key `payment-<id>-withdraw`); a saved card moves
+    no money, so the payment is only marked cancelled. The pledge is dropped, its matches go back
+    to their pools and the donor is notified. Only the donor, only while the campaign is open and
+    not settled. Paid money comes back only as a refund, which the campaign's organisers make.
+
+    The payment row is locked first and kept during the Stripe call, so the close (which locks
+    every payment of the campaign before it settles) either settled before — and this is refused
+    — or waits and then finds the payment cancelled."""
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("找不到这笔支付。"))
+    permissions.require(
+        user, "funding.withdraw", payment, _("只有捐款人本人可以撤回捐款；已扣款的捐款由社区工作者办理退款。")
+    )
+    changed = False
+    with transaction.atomic():
+        payment = _lock(payment_id)
+        _refuse_withdrawal(payment)
+        if payment.status != PS.METHOD_SAVED:
+            intent = _cancel_for_withdrawal(payment)
+            if intent.status != "canceled":
+                # The donor finished the bank's verification meanwhile: Stripe's word stands.
+                _apply_intent_state(payment, intent)
+                _announce(payment.campaign_id)
+                changed = True
+        if not changed:
+            _withdraw(payment)
+    if changed:
+        raise Conflict(_("这笔捐款的状态刚刚有了变化，未能撤回，请刷新页面后再看。"), code="payment_changed")
+    payment.refresh_from_db()
+    return payment
+
+
+def _refuse_withdrawal(payment: Payment) -> None:
+    """Raise unless the locked payment may be withdrawn now."""
+    if payment.status == PS.CANCELLED and payment.failure_code == WITHDRAWN_CODE:
+        raise Conflict(_("这笔捐款已经撤回了。"), code="already_withdrawn")
+    if payment.status == PS.SUCCEEDED:
+        raise Conflict(_("这笔捐款已经扣款，不能撤回。如需退回，请联系本行动的社区工作者办理退款。"), code="use_refund")
+    if not _campaign_open(payment.campaign_id):
+        raise Conflict(_("行动已经结束，不能再撤回捐款。"), code="campaign_closed")
+    if payment.status == PS.PROCESSING and payment.stripe_payment_intent_id and payment.failure_code != RESUME_CODE:
+        return  # whether the bank waits for the donor is asked of Stripe (_cancel_for_withdrawal)
+    if payment.status == PS.PROCESSING:
+        raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
+    if payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED):
+        raise Conflict(_("这笔捐款没有可以撤回的款项。"), code="nothing_to_withdraw")
+
+
+def _cancel_for_withdrawal(payment: Payment) -> IntentResult:
+    """Cancel the payment's PaymentIntent at Stripe. A processing payment is cancelled only while
+    the bank waits for the donor; if Stripe refuses (the donor finished meanwhile), the intent's
+    real state is returned. Stripe out of reach: 503, nothing changed."""
+    gw = get_gateway()
+    intent_id = payment.stripe_payment_intent_id
+    try:
+        if payment.status == PS.PROCESSING:
+            current = gw.retrieve_intent(intent_id)
+            if current.status not in WAITING_FOR_DONOR:
+                if current.status == "processing":
+                    raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
+                return current
+        try:
+            return gw.cancel_intent(intent_id=intent_id, key=f"payment-{payment.pk}-withdraw")
+        except GatewayError as exc:
+            if exc.retryable:
+                raise
+            return gw.retrieve_intent(intent_id)
+    except GatewayError as exc:
+        raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
+
+
+def _withdraw(payment: Payment) -> None:
+    """Cancel a locked payment the donor withdrew: release its matches, drop the pledge, tell the
+    donor and announce the new totals. Lock order: payment, chain head, then the pledge."""
+    from accounts.services import notification_send
+
+    ledger.lock_chain()
+    payment.status = PS.CANCELLED
+    payment.failure_code = WITHDRAWN_CODE
+    payment.save(update_fields=["status", "failure_code", "updated_at"])
+    matching.match_release(pledge_ids=[payment.pledge_id], reason=WITHDRAW_REASON)
+    campaign_services.pledge_drop(pledge_id=payment.pledge_id, reason=WITHDRAW_REASON)
+    with translation.override(payment.user.preferred_language):
+        notification_send(
+            user=payment.user,
+            kind="payment_withdrawn",
+            title=_("您已撤回一笔 %(amount)s 元的捐款") % {"amount": f"{payment.amount_fen / 100:.2f}"},
+            body=_("没有扣款，银行卡上的预授权（如有）已解除。行动仍在进行，您可以随时再次捐款。"),
+            url=f"/funding/payments/{payment.pk}/",
+        )
+    _announce(payment.campaign_id)
+
+
 # --- Webhooks -------------------------------------------------------------------------------------
 
 INTENT_EVENTS = {

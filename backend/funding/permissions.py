@@ -52,3 +52,10 @@ def _view_payments(user: Any, campaign: Any) -> bool:
 def _verify_ledger(user: Any, obj: Any) -> bool:
     r = roles_of(user)
     return r.is_admin or bool(r.funds)
+
+
+@rule("funding.withdraw")
+def _withdraw(user: Any, payment: Any) -> bool:
+    """`payment` is a funding.Payment: only the donor themself withdraws it; organisers and
+    admins refund paid money instead."""
+    return payment.user_id == user.pk

@@ -355,3 +355,8 @@ def stale_pending_refunds(*, older_than: dt.timedelta = dt.timedelta(minutes=5))
 
 def payments_of(*, user: Any) -> QuerySet[Payment]:
     return Payment.objects.filter(user=user).order_by("-created_at")
+
+
+def payment_of_pledge(*, user: Any, pledge_id: int) -> Payment | None:
+    """The person's own payment behind one of their online money pledges."""
+    return Payment.objects.filter(user=user, pledge_id=pledge_id).first()

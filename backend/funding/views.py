@@ -136,6 +136,7 @@ def payment_detail(request, payment_id: int):
             return redirect("funding:payment", payment_id=payment.pk)
     action_secret = checkout.payment_action_secret(user=request.user, payment_id=payment.pk) if own else ""
     can_refund = campaign is not None and may(request.user, "funding.refund", campaign)
+    can_withdraw = own and payments.payment_withdrawable(payment, waiting_for_donor=bool(action_secret))
     return render(
         request,
         "funding/payment.html",
@@ -148,6 +149,7 @@ def payment_detail(request, payment_id: int):
             "refunds": payment.refunds.all(),
             "matched_fen": payments.active_match_total(pledge_id=payment.pledge_id),
             "action_secret": action_secret,
+            "can_withdraw": can_withdraw,
             **(_stripe_context(request) if card_form is not None or action_secret else {}),
         },
         status=400 if card_form is not None and card_form.is_bound else 200,
@@ -173,6 +175,38 @@ def refund(request, payment_id: int):
     else:
         messages.error(request, _("请填写退款金额和原因。"))
     return redirect("funding:payment", payment_id=payment_id)
+
+
+@login_required
+def withdraw(request, payment_id: int):
+    """The donor withdraws a gift whose money has not been taken: a confirmation step (GET), then
+    the withdrawal (POST)."""
+    try:
+        payment = payments.payment_access(user=request.user, payment_id=payment_id)
+    except ApplicationError as exc:
+        return _not_found(request, exc.message)
+    if not may(request.user, "funding.withdraw", payment):
+        message = _("只有捐款人本人可以撤回捐款；已扣款的捐款由社区工作者办理退款。")
+        return render(request, "funding/not_found.html", {"message": message}, status=403)
+    if request.method == "POST":
+        try:
+            payments.payment_withdraw(user=request.user, payment_id=payment.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("捐款已撤回，没有扣款。"))
+        return redirect("funding:payment", payment_id=payment.pk)
+    campaign = Campaign.objects.filter(pk=payment.campaign_id).first()
+    return render(request, "funding/withdraw_confirm.html", {"payment": payment, "campaign": campaign})
+
+
+@login_required
+def pledge_payment(request, pledge_id: int):
+    """From 我的认筹 to the payment page of one's own online gift."""
+    payment = selectors.payment_of_pledge(user=request.user, pledge_id=pledge_id)
+    if payment is None:
+        return _not_found(request, _("找不到这笔支付。"))
+    return redirect("funding:payment", payment_id=payment.pk)
 
 
 # --- public accounts (公开账目) --------------------------------------------------------------------
