@@ -1079,11 +1079,12 @@ def pledge_reject(*, actor: User, pledge_id: int, reason: str) -> Pledge:
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
         permissions.require(actor, "pledge.manage", pledge, _("只有本行动所属社区的社区工作者可以处理认筹。"))
+        if pledge.status in (P.PENDING, P.CONFIRMED, P.FULFILLED):
+            _refuse_online_money(pledge, by_pledger=False)
         if pledge.status not in (P.PENDING, P.CONFIRMED):
             raise Conflict(
                 _("这条认筹已是“%(s)s”，不能拒绝。") % {"s": pledge.get_status_display()}, code="wrong_status"
             )
-        _refuse_online_money(pledge, by_pledger=False)
         _release(pledge, P.REJECTED, reason)
         if pledge.user_id:
             with translation.override(pledge.user.preferred_language):
@@ -1097,9 +1098,10 @@ def pledge_cancel(*, actor: User, pledge_id: int) -> Pledge:
     with transaction.atomic():
         pledge = _pledge_for_update(pledge_id)
         permissions.require(actor, "pledge.cancel", pledge, _("只能取消自己的认筹。"))
+        if pledge.status in (P.PENDING, P.CONFIRMED, P.FULFILLED):
+            _refuse_online_money(pledge, by_pledger=True)
         if pledge.status != P.PENDING:
             raise Conflict(_("只有待确认的认筹可以取消。"), code="wrong_status")
-        _refuse_online_money(pledge, by_pledger=True)
         _release(pledge, P.CANCELLED, "")
     return pledge
 

@@ -350,6 +350,9 @@ def _secure(payment: Payment, to: str) -> None:
     pledge_status = Pledge.objects.filter(pk=payment.pledge_id).values_list("status", flat=True).first()
     if pledge_status == Pledge.Status.PENDING:
         campaign_services.pledge_confirm(actor=None, pledge_id=payment.pledge_id, source="payment")
+    if to == PS.SUCCEEDED and pledge_status in (Pledge.Status.PENDING, Pledge.Status.CONFIRMED):
+        # The money has arrived: the pledge is fulfilled (兑现), as goods received are.
+        campaign_services.pledge_fulfil(actor=None, pledge_id=payment.pledge_id, source="payment")
     if closed_without_success:
         return
     matching.match_allocate(

@@ -97,7 +97,7 @@ def test_resident_gives_through_stripe_js_and_the_webhook_confirms(people, demo_
     expect(page.locator("[role=status]").last).to_contain_text("已扣款成功", timeout=30000)
     paid = Payment.objects.get(status=Payment.Status.SUCCEEDED)
     assert paid.stripe_payment_method_id.startswith("pm_") and paid.amount_fen == 5_000
-    assert Pledge.objects.get(pk=paid.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=paid.pledge_id).status == Pledge.Status.FULFILLED
     resident.check()
     resident.shot("give-succeeded-phone")
 
@@ -122,7 +122,7 @@ def test_the_bank_asks_for_3d_secure(people, demo_of):
     expect(page.locator("[role=status]").last).to_contain_text("已扣款成功", timeout=30000)
     payment = Payment.objects.get()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED
     expect(page.locator("[data-stripe-action]")).to_have_count(0)
 
 

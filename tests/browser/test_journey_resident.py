@@ -298,7 +298,7 @@ def test_resident_pledges_in_five_dimensions_and_sees_live_progress(people, demo
     cards = page.locator(".card-list > .card")
     expect(cards).to_have_count(5)
     expect(cards.filter(has_text="餐桌采购款")).to_contain_text("200")
-    expect(cards.filter(has_text="餐桌采购款")).to_contain_text("已确认")
+    expect(cards.filter(has_text="餐桌采购款")).to_contain_text("已兑现")  # the money has arrived
     expect(cards.filter(has_text="筹资源 · 折叠餐桌")).to_contain_text("待确认")
     resident.check()
     resident.shot("my-pledges-phone")

@@ -60,7 +60,9 @@ def test_keep_what_you_raise_is_charged_and_confirmed_only_by_the_webhook(
     payment.refresh_from_db()
     pledge.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert pledge.status == Pledge.Status.CONFIRMED
+    assert pledge.status == Pledge.Status.FULFILLED  # the money has arrived
+    need.refresh_from_db()
+    assert (need.pledged_total, need.confirmed_total, need.fulfilled_total) == (2_000, 2_000, 2_000)
     [match] = Match.objects.filter(pledge_id=pledge.pk)
     assert (match.pool_id, match.amount_fen, match.status) == (pool.pk, 2_000, Match.Status.COMMITTED)
     assert ledger.balance_of(ledger.campaign_donations(kwyr_campaign.pk)) == 2_000

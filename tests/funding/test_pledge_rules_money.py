@@ -90,7 +90,7 @@ def test_the_donor_cannot_cancel_a_pending_online_gift_and_its_payment_then_coun
         webhooks.deliver_for(payment.stripe_payment_intent_id, "payment_intent.succeeded")
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED
     assert Match.objects.get().status == Match.Status.COMMITTED
     assert Refund.objects.count() == 0
     assert counters(money_need(kwyr_campaign))[:2] == (2_000, 2_000)
@@ -128,7 +128,7 @@ def test_organisers_cannot_reject_online_money_singly_or_in_bulk(api_as, donor, 
     assert body["done"] == []
     assert set(body["refused"]) == {str(pending.pledge_id), str(paid.pledge_id)}
     assert Pledge.objects.get(pk=pending.pledge_id).status == Pledge.Status.PENDING
-    assert Pledge.objects.get(pk=paid.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=paid.pledge_id).status == Pledge.Status.FULFILLED
 
 
 # --- fulfilment belongs to the payment; an unpaid pledge is dropped ----------------------------

@@ -193,7 +193,7 @@ def test_authentication_hands_the_secret_to_stripe_js_and_the_server_asks_stripe
         assert client.post(url, {"check": "1"}).status_code == 302
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED
     page = client.get(url).content.decode()
     assert "data-client-secret" not in page and "已扣款成功" in page
 

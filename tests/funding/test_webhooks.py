@@ -68,7 +68,7 @@ def test_events_out_of_order_end_in_the_right_state(webhooks, payment):
     assert webhooks.post(replay).json()["outcome"] == "already"
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DONATION).count() == 1
 
 

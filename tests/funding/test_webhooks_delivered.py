@@ -47,4 +47,4 @@ def test_the_server_delivers_a_signed_event_that_confirms_the_pledge(api_as, ali
         time.sleep(0.2)
         payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED

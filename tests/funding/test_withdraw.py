@@ -225,7 +225,7 @@ def test_paid_money_is_refunded_not_withdrawn(api_as, donor, kwyr_campaign, webh
     assert "退款" in body["detail"] and "社区工作者" in body["detail"]
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
-    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.FULFILLED
 
 
 def test_after_the_close_nothing_is_withdrawn(
