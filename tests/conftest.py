@@ -45,6 +45,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _forget_fixed_facts():
+    """Rows remembered per process (campaigns.selectors) do not outlive a test: rolled-back
+    tests hand out the same ids again."""
+    from campaigns import selectors
+
+    selectors.forget_all()
+    yield
+    selectors.forget_all()
+
+
 @pytest.fixture
 def world(db):
     """A small network: district → 2 townships → communities A and B; a station; a fund."""

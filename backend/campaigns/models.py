@@ -308,10 +308,12 @@ class Pledge(models.Model):
 
     ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.FULFILLED)
 
-    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="pledges")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="pledges")
+    # need, campaign and user lead the composite indexes in Meta, which serve every look-up by
+    # them: no single-column index of their own (each index is written by every pledge).
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="pledges", db_index=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="pledges", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges", db_index=False
     )
     contributor_name = models.CharField(_("捐赠人"), max_length=50, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)

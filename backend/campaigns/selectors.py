@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -23,6 +23,65 @@ PUBLIC_STATUSES = (
     Campaign.Status.COMPLETED,
 )
 PARTNER_KINDS = ("community", "station", "organisation", "fund", "team")
+
+
+# What never changes once a row exists is remembered per process, for the hot pledge path: a
+# campaign's communities (campaign_update never changes them) and a need's campaign, dimension
+# and currency (need_update never changes them). Keys include what tells a row from a later one
+# with the same id (tests roll back and reuse ids); the pledge's write checks the need's facts
+# again in its WHERE clause (`services._take_room`).
+_COMMUNITIES: dict[tuple[int, datetime], list[int]] = {}
+_NEED_FACTS: dict[int, tuple[int, datetime, str, str]] = {}
+_CACHE_SIZE = 4096
+
+
+def community_ids_of(campaign_id: int, created_at: datetime) -> list[int]:
+    """The ids of the campaign's communities, in order (remembered per process)."""
+    key = (campaign_id, created_at)
+    ids = _COMMUNITIES.get(key)
+    if ids is None:
+        through = Campaign.communities.through.objects.filter(campaign_id=campaign_id).order_by("community_id")
+        ids = list(through.values_list("community_id", flat=True))
+        if len(_COMMUNITIES) >= _CACHE_SIZE:
+            _COMMUNITIES.clear()
+        _COMMUNITIES[key] = ids
+    return ids
+
+
+def need_to_pledge(need_id: int) -> Need | None:
+    """The need a pledge is for, carrying only what never changes: its id, campaign, dimension,
+    currency and the campaign's communities (`community_ids`). Remembered per process, so a
+    pledge costs no read of the need; what can change (title, target, over-pledging, the
+    campaign's state and window) is read and checked by the pledge's own write. None when no
+    such need exists."""
+    facts = _NEED_FACTS.get(need_id)
+    if facts is None:
+        row = (
+            Need.objects.filter(pk=need_id)
+            .values_list("campaign_id", "campaign__created_at", "dimension", "currency")
+            .first()
+        )
+        if row is None:
+            return None
+        if len(_NEED_FACTS) >= _CACHE_SIZE:
+            _NEED_FACTS.clear()
+        facts = _NEED_FACTS[need_id] = row
+    campaign_id, created_at, dimension, currency = facts
+    need = Need(pk=need_id, campaign_id=campaign_id, dimension=dimension, currency=currency)
+    need._state.adding, need._state.db = False, "default"
+    need.community_ids = community_ids_of(campaign_id, created_at)
+    return need
+
+
+def forget_need(need_id: int) -> None:
+    """Drop what is remembered of a need (its write found the facts no longer hold)."""
+    _NEED_FACTS.pop(need_id, None)
+
+
+def forget_all() -> None:
+    """Drop everything remembered per process (tests reuse ids between rollbacks)."""
+    _COMMUNITIES.clear()
+    _NEED_FACTS.clear()
 
 
 def _visible(user: Any) -> Q:

@@ -161,16 +161,12 @@ CHANNEL_LAYERS = {
         # PubSub: one PUBLISH per group message, fanned out to the sockets inside each ASGI
         # process; the list-based core layer ran out of connections with 1,000 sockets on one
         # topic (bench/README.md). Lost messages are recovered by live's log and snapshots.
-        "BACKEND": env_str("CHANNEL_LAYER_BACKEND", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        # Live's Redis script publishes in this layer's format (live.store, check live.E001).
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             # Several hosts shard groups and channels across Redis servers.
             "hosts": REDIS_URLS,
             "prefix": env_str("CHANNEL_LAYER_PREFIX", f"zc-test-{os.getpid()}" if TESTING else "zc"),
-            # Used by channels_redis.core.RedisChannelLayer only (CHANNEL_LAYER_BACKEND): a slow
-            # tab may fall behind by this many messages before the layer drops for it.
-            "capacity": env_int("CHANNEL_LAYER_CAPACITY", 1500),
-            "expiry": env_int("CHANNEL_LAYER_EXPIRY", 30),
-            "group_expiry": 86400,
         },
     }
 }

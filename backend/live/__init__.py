@@ -26,7 +26,8 @@ Pages use `static/live/live.js` (`ZCLive.subscribe(topic, onMessage, {onSnapshot
 is in `consumers`. Per-topic state in Redis (counter, replay log of the last 200 messages, epoch)
 is described in `store`.
 
-Channel layer: `channels_redis.pubsub.RedisPubSubChannelLayer` (settings, CHANNEL_LAYER_BACKEND).
+Channel layer: `channels_redis.pubsub.RedisPubSubChannelLayer`, the only one (settings; `store`
+publishes in its format from a Redis script, checks `live.E001/E002`).
 A group message is one PUBLISH, fanned out inside each ASGI process to its own sockets, where the
 list-based core layer writes one copy per socket and each is popped with its own round trip: with
 a thousand browsers on one topic in one process the core layer ran out of Redis connections and
@@ -35,7 +36,7 @@ nothing: a message published while a server's subscription is reconnecting is lo
 delivery is not trusted to the layer: the consumer fills gaps from the replay log, checks the
 topic's position every 15 s for a lost last message, and a reconnecting client sends the last
 sequence it saw and receives what it missed or a snapshot. Capacity and expiry therefore do not
-apply (they are kept in settings for the core layer). The PubSub layer queues messages for a
+apply. The PubSub layer queues messages for a
 socket in memory without a bound; a browser that stops reading is dropped by the ASGI server's
 websocket ping timeout (uvicorn: ping every 20 s, 20 s to answer), which frees its queue, and it resumes from
 its last sequence. Groups need no expiry either: membership lives in the consumer's process and

@@ -7,4 +7,4 @@ class LiveConfig(AppConfig):
     verbose_name = _("实时更新")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the sign-out receiver
+        from . import checks, receivers  # noqa: F401 - registers the checks, connects the sign-out receiver

@@ -18,28 +18,25 @@ skips a sequence number and its subscribers are told to resync: a hole in the nu
 replay can cross, so every client, connected or reconnecting, takes a fresh snapshot.
 """
 
-import asyncio
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from . import store
+from .store import group_name
 
 logger = logging.getLogger(__name__)
 
 TOPIC_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}\.[A-Za-z0-9_-]{1,64}$")
 
-SEND_TIMEOUT = 3  # seconds a request waits for the channel layer before counting a failure
 MAX_UNSENT = 10_000  # topics remembered for a resync while Redis is down
 RETRY_DELAYS = (1, 2, 5, 10, 30, 60, 120, 300)  # seconds between resync attempts after a failure
 
@@ -47,11 +44,6 @@ _lock = threading.Lock()
 _failures = 0
 _unsent: set[str] = set()  # topics whose last message was lost: they need a resync
 _retrying = False
-
-
-def group_name(topic: str) -> str:
-    """Channel-layer group names allow only [a-zA-Z0-9._-] and under 100 characters."""
-    return "live." + topic
 
 
 def rights_group(user_id: int) -> str:
@@ -101,7 +93,8 @@ def session_ended(*, user_id: int, session_key: str | None) -> None:
 
 def _send_recheck(sends: list[tuple[str, dict[str, Any]]]) -> None:
     try:
-        _sender.group_send_many(sends)
+        for group, message in sends:
+            store.publish(group, message)
     except Exception:
         logger.warning("live: recheck not sent; the sockets' periodic check will catch up", exc_info=True)
 
@@ -117,8 +110,8 @@ def publish(topic: str, type: str, payload: dict[str, Any] | None = None) -> Non
 
 def publish_many(messages: Iterable[tuple[str, str, dict[str, Any] | None]]) -> None:
     """Announce several `(topic, type, payload)` messages of one change together, in order, after
-    commit: they are numbered in one Redis round trip per Redis host and sent in one hand-over
-    to the sending loop. Same guarantees as `publish`."""
+    commit: they are numbered, logged and published in one Redis round trip per Redis host.
+    Same guarantees as `publish`."""
     batch = []
     for topic, type, payload in messages:
         if not TOPIC_RE.match(topic):
@@ -134,91 +127,29 @@ def publish_many(messages: Iterable[tuple[str, str, dict[str, Any] | None]]) -> 
         transaction.on_commit(lambda: send_batch(batch))
 
 
-class _Sender:
-    """One event loop thread per process for the channel layer's sends from sync code (WSGI
-    workers, Celery tasks, the sync views of the ASGI server). The layer keeps its Redis
-    connections per event loop, so a long-lived loop keeps them open; `async_to_sync` from a
-    thread without a loop would build a new loop, and a new connection, for every message."""
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
-
-    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None or self._pid != os.getpid():  # a forked child needs its own thread
-                loop = asyncio.new_event_loop()
-                threading.Thread(target=loop.run_forever, name="live-sender", daemon=True).start()
-                self._loop, self._pid = loop, os.getpid()
-            return self._loop
-
-    def group_send(self, group: str, message: dict[str, Any]) -> None:
-        self.group_send_many([(group, message)])
-
-    def group_send_many(self, sends: list[tuple[str, dict[str, Any]]]) -> None:
-        """Send in order, waiting once for all of them."""
-
-        async def send_all() -> None:
-            layer = get_channel_layer()
-            for group, message in sends:
-                await layer.group_send(group, message)
-
-        future = asyncio.run_coroutine_threadsafe(send_all(), self._ensure_loop())
-        try:
-            future.result(timeout=SEND_TIMEOUT)
-        except BaseException:
-            future.cancel()
-            raise
-
-
-_sender = _Sender()
-
-
 def send_now(topic: str, data: str) -> int | None:
     """Number, log and broadcast one message whose `data` is already JSON text.
 
-    Returns the sequence number, or None when Redis or the channel layer failed (logged and
-    counted, never raised: the change that caused it has already committed)."""
-    if _unsent:
-        repair_unsent()
-    try:
-        head = f'{{"topic":{json.dumps(topic)},"at":{time.time():.6f},"seq":'
-        tail = f',"data":{data}}}'
-        seq, epoch, envelope = store.number_and_log(topic, head, tail)
-        _sender.group_send(
-            group_name(topic), {"type": "live.message", "topic": topic, "seq": seq, "epoch": epoch, "text": envelope}
-        )
-    except Exception:
-        _failed(topic)
-        return None
-    return seq
+    Returns the sequence number, or None when Redis failed (logged and counted, never raised:
+    the change that caused it has already committed)."""
+    return send_batch([(topic, data)])[0]
 
 
 def send_batch(batch: list[tuple[str, str]]) -> list[int | None]:
-    """`send_now` for several `(topic, data)` messages at once, in order. Returns each message's
-    sequence number, or None for a topic whose message failed (logged, counted, resynced)."""
+    """`send_now` for several `(topic, data)` messages at once, in order: one Redis round trip
+    per host (`store.publish_numbered`). Returns each message's sequence number, or None for
+    every message when it failed (logged, counted, resynced)."""
     if _unsent:
         repair_unsent()
     at = f"{time.time():.6f}"
     items = [(topic, f'{{"topic":{json.dumps(topic)},"at":{at},"seq":', f',"data":{data}}}') for topic, data in batch]
     try:
-        numbered = store.number_and_log_many(items)
+        numbered = store.publish_numbered(items)
     except Exception:
         for topic, _data in batch:
             _failed(topic)
         return [None] * len(batch)
-    sends = [
-        (group_name(topic), {"type": "live.message", "topic": topic, "seq": seq, "epoch": epoch, "text": envelope})
-        for (topic, _data), (seq, epoch, envelope) in zip(batch, numbered, strict=True)
-    ]
-    try:
-        _sender.group_send_many(sends)
-    except Exception:
-        for topic, _data in batch:
-            _failed(topic)
-        return [None] * len(batch)
-    return [seq for seq, _epoch, _envelope in numbered]
+    return [seq for seq, _epoch in numbered]
 
 
 def repair_unsent() -> bool:
@@ -232,7 +163,7 @@ def repair_unsent() -> bool:
     for topic in topics:
         try:
             seq, epoch = store.skip_number(topic)
-            _sender.group_send(group_name(topic), {"type": "live.resync", "topic": topic, "seq": seq, "epoch": epoch})
+            store.publish(group_name(topic), {"type": "live.resync", "topic": topic, "seq": seq, "epoch": epoch})
         except Exception:
             logger.warning("live: %s still unreachable; its subscribers will resync later", topic)
             return False

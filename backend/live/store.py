@@ -8,40 +8,34 @@ epoch.
                   persistence (the embedded one) restarts; a client or consumer that sees a new
                   epoch knows its last sequence means nothing any more and takes a snapshot.
 
-Numbering and logging happen in one Lua script, so the log is never missing a number that was
-given out and a crash between the two steps cannot leave a hole. Keys carry the channel layer's
-prefix so parallel test runs on one Redis never meet, and a topic always lives on the same shard
-when REDIS_URL lists several hosts.
+Numbering, logging and publishing happen in one Lua script run (`publish_numbered`), so the log
+is never missing a number that was given out, a crash between the steps cannot leave a hole, and
+a message costs its publisher one round trip. The script PUBLISHes in the wire format of
+channels_redis's PubSub layer (a msgpack map on the channel `<prefix>__group__<group>`), which is
+the only layer the platform runs on (`checks`); a topic's keys live on the host the layer hashes
+the topic's group to, so the PUBLISH reaches the layer's subscribers when REDIS_URL lists several
+hosts. Keys carry the channel layer's prefix so parallel test runs on one Redis never meet.
 """
 
 import secrets
 import threading
-import zlib
+from typing import Any
 
+import msgpack
 import redis
+from channels_redis.utils import _consistent_hash
 from django.conf import settings
 from redis.commands.core import Script
 
 REPLAY_LENGTH = 200  # envelopes kept per topic for clients that reconnect
 LOG_TTL_SECONDS = 7 * 86400  # a topic nobody published on for a week keeps only its counter
 
-_NUMBER_AND_LOG = """
-local seq = redis.call('INCR', KEYS[1])
-local epoch = redis.call('GET', KEYS[3])
-if not epoch then
-  epoch = ARGV[4]
-  redis.call('SET', KEYS[3], epoch)
-end
-local envelope = ARGV[1] .. seq .. ',"epoch":"' .. epoch .. '"' .. ARGV[2]
-redis.call('ZADD', KEYS[2], seq, envelope)
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
-redis.call('EXPIRE', KEYS[2], ARGV[5])
-return {seq, epoch, envelope}
-"""
-
-# KEYS: epoch, then seq and log per message; ARGV: replay length, new epoch, log TTL, then head
-# and tail per message. Returns the epoch, then seq and envelope per message.
-_NUMBER_AND_LOG_MANY = """
+# KEYS: epoch, then seq and log per message; ARGV: replay length, new epoch, log TTL, then per
+# message head, tail, topic and the group channel to PUBLISH to. Each message is numbered, logged
+# and published in the channel layer's wire format (a msgpack map, see `publish`) in one script
+# run, so a number that was given out is always in the log before anyone hears of it. Returns
+# the epoch, then the seq per message.
+_NUMBER_LOG_AND_PUBLISH = """
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
   epoch = ARGV[2]
@@ -51,12 +45,14 @@ local out = {epoch}
 for i = 0, (#KEYS - 1) / 2 - 1 do
   local seq_key, log_key = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
   local seq = redis.call('INCR', seq_key)
-  local envelope = ARGV[4 + 2 * i] .. seq .. ',"epoch":"' .. epoch .. '"' .. ARGV[5 + 2 * i]
+  local envelope = ARGV[4 + 4 * i] .. seq .. ',"epoch":"' .. epoch .. '"' .. ARGV[5 + 4 * i]
   redis.call('ZADD', log_key, seq, envelope)
   redis.call('ZREMRANGEBYRANK', log_key, 0, -(tonumber(ARGV[1]) + 1))
   redis.call('EXPIRE', log_key, ARGV[3])
+  redis.call('PUBLISH', ARGV[7 + 4 * i], cmsgpack.pack({
+    type = 'live.message', topic = ARGV[6 + 4 * i], seq = seq, epoch = epoch, text = envelope
+  }))
   out[#out + 1] = seq
-  out[#out + 1] = envelope
 end
 return out
 """
@@ -77,13 +73,34 @@ _lock = threading.Lock()
 
 
 def prefix() -> str:
-    return f"{settings.CHANNEL_LAYERS['default']['CONFIG'].get('prefix', 'asgi')}:live"
+    return f"{layer_prefix()}:live"
+
+
+def group_name(topic: str) -> str:
+    """A topic's channel-layer group. Group names allow only [a-zA-Z0-9._-] and under 100
+    characters."""
+    return "live." + topic
+
+
+def group_channel(group: str) -> str:
+    """The Redis channel the PubSub layer uses for `group`."""
+    return f"{layer_prefix()}__group__{group}"
+
+
+def layer_prefix() -> str:
+    return settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
 
 
 def client(topic: str) -> redis.Redis:
-    """The Redis holding `topic`'s state (one connection pool per host and process)."""
+    """The Redis holding `topic`'s state: the host the channel layer uses for the topic's group,
+    so one script run can number, log and publish (one connection pool per host and process)."""
+    return client_for_channel(group_channel(group_name(topic)))
+
+
+def client_for_channel(channel: str) -> redis.Redis:
+    """The Redis the channel layer uses for `channel`: its hosts and its hash."""
     urls = settings.REDIS_URLS
-    url = urls[zlib.crc32(topic.encode()) % len(urls)]
+    url = urls[_consistent_hash(channel, len(urls))]
     found = _clients.get(url)
     if found is None:
         with _lock:
@@ -98,7 +115,7 @@ def client(topic: str) -> redis.Redis:
 
 def main_client() -> redis.Redis:
     """The first Redis host: process-wide counters live there."""
-    return client("")
+    return client_for_channel("")
 
 
 def seq_key(topic: str) -> str:
@@ -117,44 +134,40 @@ def failures_key() -> str:
     return f"{prefix()}:failures"
 
 
-def number_and_log(topic: str, head: str, tail: str) -> tuple[int, str, str]:
-    """Give the next sequence number on `topic` and store the envelope `head + seq + epoch + tail`.
-
-    Returns (seq, epoch, envelope JSON text)."""
-    r = client(topic)
-    script = _scripts.get(id(r))
-    if script is None:
-        script = _scripts[id(r)] = r.register_script(_NUMBER_AND_LOG)
-    seq, epoch, envelope = script(
-        keys=[seq_key(topic), log_key(topic), epoch_key()],
-        args=[head, tail, REPLAY_LENGTH, secrets.token_hex(4), LOG_TTL_SECONDS],
-    )
-    return int(seq), epoch, envelope
-
-
-def number_and_log_many(items: list[tuple[str, str, str]]) -> list[tuple[int, str, str]]:
-    """`number_and_log` for several `(topic, head, tail)` at once: one round trip per Redis host
-    (topics on one host are numbered in one script run, in order). Returns (seq, epoch, envelope)
-    per item, in the order given."""
+def publish_numbered(items: list[tuple[str, str, str]]) -> list[tuple[int, str]]:
+    """Number, log and publish several `(topic, head, tail)` messages, in order: each gets the
+    next sequence number on its topic, its envelope `head + seq + epoch + tail` is kept in the
+    topic's replay log and sent to the topic's group as a `live.message` event. One script run
+    per Redis host (a topic's keys and its group's channel are on the same host, see `client`).
+    Returns (seq, epoch) per item, in the order given."""
     by_client: dict[int, tuple[redis.Redis, list[int]]] = {}
     for i, (topic, _head, _tail) in enumerate(items):
         r = client(topic)
         by_client.setdefault(id(r), (r, []))[1].append(i)
-    out: list[tuple[int, str, str] | None] = [None] * len(items)
+    out: list[tuple[int, str] | None] = [None] * len(items)
     for r, indexes in by_client.values():
-        script = _scripts.get(-id(r))
+        script = _scripts.get(id(r))
         if script is None:
-            script = _scripts[-id(r)] = r.register_script(_NUMBER_AND_LOG_MANY)
+            script = _scripts[id(r)] = r.register_script(_NUMBER_LOG_AND_PUBLISH)
         keys, args = [epoch_key()], [REPLAY_LENGTH, secrets.token_hex(4), LOG_TTL_SECONDS]
         for i in indexes:
             topic, head, tail = items[i]
             keys += [seq_key(topic), log_key(topic)]
-            args += [head, tail]
+            args += [head, tail, topic, group_channel(group_name(topic))]
         result = script(keys=keys, args=args)
         epoch = result[0]
         for n, i in enumerate(indexes):
-            out[i] = (int(result[1 + 2 * n]), epoch, result[2 + 2 * n])
+            out[i] = (int(result[1 + n]), epoch)
     return [x for x in out if x is not None]
+
+
+def publish(group: str, message: dict[str, Any]) -> None:
+    """Send `message` to a channel-layer group from synchronous code: one PUBLISH of the
+    message in the layer's wire format on the group's host, what
+    `RedisPubSubChannelLayer.group_send` does without an event loop (`checks` holds the layer
+    to that format)."""
+    channel = group_channel(group)
+    client_for_channel(channel).publish(channel, msgpack.packb(message))
 
 
 def skip_number(topic: str) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 missed messages, snapshot when the log no longer covers the gap, refusals."""
 
 import json
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -220,12 +221,15 @@ async def test_a_socket_may_hold_a_bounded_number_of_topics(room, sockets, olivi
 
 
 def _number(topic: str, count: int) -> list[tuple[int, str, str]]:
-    """Number and log `count` messages without sending them, as a publisher half-way would."""
+    """Number and log `count` messages whose PUBLISH reaches nobody (as when the layer's
+    subscription is reconnecting); returns (seq, epoch, envelope) each."""
     out = []
-    for value in range(1, count + 1):
-        head = f'{{"topic":"{topic}","at":1.0,"seq":'
-        tail = f',"data":{{"value":{value},"type":"changed"}}}}'
-        out.append(store.number_and_log(topic, head, tail))
+    with mock.patch.object(store, "group_channel", lambda group: "nobody-listens"):
+        for value in range(1, count + 1):
+            head = f'{{"topic":"{topic}","at":1.0,"seq":'
+            tail = f',"data":{{"value":{value},"type":"changed"}}}}'
+            ((seq, epoch),) = store.publish_numbered([(topic, head, tail)])
+            out.append((seq, epoch, store.logged(topic, seq, seq)[0]))
     return out
 
 
