@@ -3,6 +3,8 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
+    # First: pledging takes the surges (matching days), and routes are tried in order.
+    path("needs/<int:need_id>/pledges/", apis.PledgeCreateApi.as_view(), name="campaigns-api-pledge-create"),
     path("campaigns/", apis.CampaignListApi.as_view(), name="campaigns-api-list"),
     path("campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="campaigns-api-detail"),
     path(
@@ -16,7 +18,6 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/needs/", apis.NeedCreateApi.as_view(), name="campaigns-api-need-create"),
     path("needs/<int:need_id>/", apis.NeedDetailApi.as_view(), name="campaigns-api-need"),
     path("needs/<int:need_id>/shifts/", apis.ShiftCreateApi.as_view(), name="campaigns-api-shift-create"),
-    path("needs/<int:need_id>/pledges/", apis.PledgeCreateApi.as_view(), name="campaigns-api-pledge-create"),
     path("needs/<int:need_id>/offline-money/", apis.OfflineMoneyApi.as_view(), name="campaigns-api-offline-money"),
     path("pledges/mine/", apis.MyPledgesApi.as_view(), name="campaigns-api-my-pledges"),
     path("pledges/managed/", apis.ManagedPledgesApi.as_view(), name="campaigns-api-managed-pledges"),

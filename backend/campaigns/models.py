@@ -313,7 +313,12 @@ class Pledge(models.Model):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="pledges", db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="pledges", db_index=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        db_index=False,
     )
     contributor_name = models.CharField(_("捐赠人"), max_length=50, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -334,7 +339,9 @@ class Pledge(models.Model):
     estimated_value_fen = models.BigIntegerField(_("估值（分）"), null=True, blank=True)
     received_quantity = models.PositiveIntegerField(_("实收数量"), null=True, blank=True)
     # people
-    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="signups")
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, null=True, blank=True, related_name="signups", db_index=False
+    )
     signed_in_at = models.DateTimeField(null=True, blank=True)
     signed_out_at = models.DateTimeField(null=True, blank=True)
     minutes_served = models.PositiveIntegerField(default=0)
@@ -342,7 +349,7 @@ class Pledge(models.Model):
     # money recorded offline
     evidence = models.ImageField(_("收据照片"), upload_to="campaigns/receipts/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     reason = models.CharField(_("原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -379,6 +386,9 @@ class Pledge(models.Model):
             models.Index(fields=["campaign", "status"]),
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["need", "status"]),
+            # Most pledges have no shift and no recorder: only the rows that do are indexed.
+            models.Index(fields=["shift"], condition=Q(shift__isnull=False), name="pledge_shift"),
+            models.Index(fields=["recorded_by"], condition=Q(recorded_by__isnull=False), name="pledge_recorded_by"),
         ]
 
     def __str__(self) -> str:

@@ -791,6 +791,7 @@ def pledge_create(
         if key:
             existing = _pledge_by_key(user, key)
             if existing is not None:
+                existing.user = user
                 return _same_request(existing, need)
         if values.get("shift_id"):
             raise Conflict(_("您已经报名了这个班次。"), code="already_signed_up") from exc
@@ -812,12 +813,13 @@ def _dimension_label(dimension: str) -> str:
 
 def _pledge_by_key(user: User, key: str) -> Pledge | None:
     """The pledge this person already made with this key."""
-    return Pledge.objects.select_related("need").filter(user=user, idempotency_key=key).first()
+    return Pledge.objects.filter(user=user, idempotency_key=key).order_by().first()
 
 
 def _same_request(existing: Pledge, need: Need) -> Pledge:
     if existing.need_id != need.pk:
         raise Conflict(_("这个 Idempotency-Key 已用于另一项认筹。"), code="idempotency_key_reused")
+    existing.need = need  # the same row: no second read for the response
     return existing
 
 
@@ -917,7 +919,8 @@ _PLEDGE_SQL: dict[str, tuple[list[Any], str, str, str]] = {}
 
 def _pledge_sql() -> tuple[list[Any], str, str, str]:
     """The pledge write's statements for this database, built once per process: the pledge
-    fields an INSERT writes (as the ORM's own INSERT picks them), the need's guarded counter
+    fields an INSERT writes (as the ORM's own INSERT picks them; with their attribute names and
+    `_insert_params`'s kinds), the need's guarded counter
     UPDATE, the INSERT, and (PostgreSQL) both as one statement. Table and column names come from
     the models; every value is a parameter."""
     found = _PLEDGE_SQL.get(connection.vendor)
@@ -933,8 +936,9 @@ def _pledge_sql() -> tuple[list[Any], str, str, str]:
         " confirmed_total = confirmed_total + %s, fulfilled_total = fulfilled_total + %s"
         " WHERE id = %s AND campaign_id = %s AND dimension = %s"
         " AND (allow_over_pledge OR pledged_total + %s <= target)"
-        f" AND EXISTS (SELECT 1 FROM {campaign_table} c"
-        f" WHERE c.id = {need_table}.campaign_id AND c.status = %s AND c.starts_at <= %s AND c.deadline > %s)"
+        # The campaign's window as a scalar subquery on the known id: planned as a one-off
+        # filter, where a correlated EXISTS is planned as a join on every pledge.
+        f" AND (SELECT c.status = %s AND c.starts_at <= %s AND c.deadline > %s FROM {campaign_table} c WHERE c.id = %s)"
         f" RETURNING {', '.join(_ROOM_RETURNS)}"
     )
     insert = f"INSERT INTO {pledge_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id"  # noqa: S608
@@ -945,7 +949,8 @@ def _pledge_sql() -> tuple[list[Any], str, str, str]:
         f"WITH room AS ({update}), made AS (INSERT INTO {pledge_table} ({columns})"  # noqa: S608
         f" SELECT {typed} FROM room RETURNING id) SELECT made.id, room.* FROM made, room"
     )
-    found = _PLEDGE_SQL[connection.vendor] = (fields, update, insert, both)
+    columns_out = [(f, f.attname, _plain_kind(f)) for f in fields]
+    found = _PLEDGE_SQL[connection.vendor] = (columns_out, update, insert, both)
     return found
 
 
@@ -957,27 +962,51 @@ _PLAIN_KINDS: tuple[tuple[type, type], ...] = (
     (models.CharField, str),
     (models.TextField, str),
 )
-_PLAIN: dict[Any, type | None] = {}
 
 
-def _insert_params(obj: Any, fields: list[Any], db: Any) -> list[Any]:
-    """The values an INSERT of `obj` writes to `fields`, what the ORM's INSERT would send: an
-    integer, boolean or text attribute that already has its field's type (or is None) is sent
-    as it is, anything else is prepared by its field (pre_save: defaults, auto_now_add, files;
-    get_db_prep_save: conversions). Preparing thirty fields one by one was a measurable part of
-    a pledge."""
+def _plain_kind(field: Any) -> type | None:
+    return next((t for cls, t in _PLAIN_KINDS if isinstance(field, cls)), None)
+
+
+def _insert_params(obj: Any, fields: list[tuple[Any, str, type | None]], db: Any) -> list[Any]:
+    """The values an INSERT of `obj` writes to `fields` ((field, attname, plain kind) each, from
+    `_pledge_sql`), what the ORM's INSERT would send: an integer, boolean or text attribute that
+    already has its field's type (or is None) is sent as it is, anything else is prepared by its
+    field (pre_save: defaults, auto_now_add, files; get_db_prep_save: conversions). Preparing
+    thirty fields one by one was a measurable part of a pledge."""
     params = []
-    for f in fields:
-        kind = _PLAIN.get(f, False)
-        if kind is False:
-            kind = _PLAIN[f] = next((t for cls, t in _PLAIN_KINDS if isinstance(f, cls)), None)
+    for f, attname, kind in fields:
         if kind is not None:
-            value = getattr(obj, f.attname)
-            if value is None or (type(value) is kind):
+            value = getattr(obj, attname)
+            if value is None or type(value) is kind:
                 params.append(value)
                 continue
         params.append(f.get_db_prep_save(f.pre_save(obj, True), db))
     return params
+
+
+def _prepared_cursor(db: Any) -> Any:
+    """A cursor (with Django's execute wrappers) whose statements are bound server-side and
+    prepared: the connection parses and plans the pledge write once and then reuses the plan
+    (PostgreSQL; settings set psycopg's prepare_threshold)."""
+    global _PREPARED_CURSOR
+    if _PREPARED_CURSOR is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparedCursor(ServerBindingCursor):
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                return super().execute(query, params, prepare=True)
+
+        _PREPARED_CURSOR = PreparedCursor
+    if db.queries_logged:
+        # Debug logging (DEBUG, tests capturing queries) shows the SQL Django's own cursor
+        # sends; a server-bound statement leaves it nothing to show. Same statement, unprepared.
+        return db.cursor()
+    db.ensure_connection()
+    return db.make_cursor(_PREPARED_CURSOR(db.connection))
+
+
+_PREPARED_CURSOR: Any = None
 
 
 def _cast_type(field: Any) -> str:
@@ -1003,9 +1032,13 @@ def _take_room(
     db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy is a look-up
     fields, update, insert, both = _pledge_sql()
     at = db.ops.adapt_datetimefield_value(now)
-    update_params = [value, confirmed, fulfilled, need.pk, need.campaign_id, need.dimension, value, S.LIVE, at, at]
+    update_params = [
+        *(value, confirmed, fulfilled),
+        *(need.pk, need.campaign_id, need.dimension, value),
+        *(S.LIVE, at, at, need.campaign_id),
+    ]
     params = _insert_params(pledge, fields, db)
-    with db.cursor() as cursor:
+    with _prepared_cursor(db) if one_statement else db.cursor() as cursor:
         if one_statement:
             cursor.execute(both, [*update_params, *params])
             row = cursor.fetchone()

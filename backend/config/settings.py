@@ -109,6 +109,12 @@ if DATABASE_URL:
     # CONN_MAX_AGE=0 with psycopg's pool: persistent connections under ASGI exhausted
     # PostgreSQL's connection slots (DESIGN.md), the pool hands them back per request.
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's own queries are bound client-side and never prepared. The pledge write is a
+        # named prepared statement (campaigns.services._take_room), which psycopg only makes
+        # when a threshold is set (None turns preparing off): parsing and planning were half
+        # of its database time. A pool keeps the statement for the connection's life.
+        _db.setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
     if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", PRODUCTION):
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN", 2),

@@ -25,6 +25,8 @@ import msgpack
 import redis
 from channels_redis.utils import _consistent_hash
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from redis.commands.core import Script
 
 REPLAY_LENGTH = 200  # envelopes kept per topic for clients that reconnect
@@ -88,7 +90,21 @@ def group_channel(group: str) -> str:
 
 
 def layer_prefix() -> str:
-    return settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
+    """The channel layer's prefix (read once; again after a settings change in tests)."""
+    global _layer_prefix
+    if _layer_prefix is None:
+        _layer_prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "asgi")
+    return _layer_prefix
+
+
+_layer_prefix: str | None = None
+
+
+@receiver(setting_changed)
+def _forget_layer_prefix(setting: str, **kwargs: Any) -> None:
+    global _layer_prefix
+    if setting == "CHANNEL_LAYERS":
+        _layer_prefix = None
 
 
 def client(topic: str) -> redis.Redis:

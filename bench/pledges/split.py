@@ -26,6 +26,8 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     os.environ.update(VAR_DIR=str(workdir), DJANGO_SETTINGS_MODULE="bench_settings", EMBEDDED_REDIS_PORT=str(port))
+    if os.environ.get("DATABASE_URL"):
+        os.environ.setdefault("DATABASE_POOL", "1")  # as run.py and production: connections (and statements) kept
     sys.path[:0] = [str(BACKEND), str(HERE)]
     import django
 

@@ -163,7 +163,7 @@ def test_the_pledge_write_sends_what_the_orm_would(alice, olivia, needs, shift, 
     ]
     for pledge in samples:
         ours = services._insert_params(pledge, fields, connection)
-        orm = [f.get_db_prep_save(f.pre_save(pledge, True), connection) for f in fields]
+        orm = [f.get_db_prep_save(f.pre_save(pledge, True), connection) for f, _attname, _kind in fields]
         assert ours == orm
 
 
@@ -207,3 +207,19 @@ def test_the_documented_input_is_what_the_endpoint_takes():
     documented = set(PledgeCreateApi.InputSerializer().fields)
     taken = set().union(*(PledgeCreateApi.input_fields(d) for d in Dimension.values))
     assert documented == taken
+
+
+def test_the_pledge_write_is_one_logged_statement_and_prepared_on_postgresql(alice, needs):
+    need = selectors.need_to_pledge(needs["resource"].pk)
+    with CaptureQueriesContext(connection) as queries:
+        services.pledge_create(user=alice, need=need, quantity=1)
+    writes = [q["sql"] for q in queries if "campaigns_need" in q["sql"] or "campaigns_pledge" in q["sql"]]
+    if connection.vendor == "postgresql":
+        # One statement (inside the test's transaction: with a savepoint around it).
+        assert len(writes) == 1 and writes[0].startswith("WITH room AS")
+        services.pledge_create(user=alice, need=needs["resource"], quantity=1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            assert any(row[0].startswith("WITH room AS") for row in cursor.fetchall())
+    else:
+        assert len(writes) == 2  # the INSERT, then the counter UPDATE, in one transaction
