@@ -28,11 +28,14 @@ class Unavailable(ApplicationError):
 
 
 def may_subscribe(*, user: Any, topic: str) -> bool:
-    """The topic kind's own rule decides; unknown topics and malformed names are refused."""
+    """The topic kind's own rule decides; unknown topics and malformed names are refused. A
+    person who must still replace a temporary password is asked about as an anonymous one."""
     kind = registry.topic_kind(topic)
     if kind is None or not services.TOPIC_RE.match(topic):
         return False
-    if user is None:
+    if user is None or getattr(user, "must_change_password", False):
+        # Someone who signed in with a temporary password sees only what anyone may see until
+        # they choose their own (as pages and the API hold them back).
         user = AnonymousUser()
     _kind, object_id = registry.split(topic)
     try:

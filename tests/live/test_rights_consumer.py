@@ -266,3 +266,16 @@ async def test_a_cancelled_campaign_leaves_the_public_but_not_its_organisers(
         values.append((await organiser.receive())["data"].get("value"))
     assert await resident.nothing_more()
     assert await anonymous.nothing_more(0.1)
+
+
+@in_own_loop
+async def test_a_temporary_password_gives_public_topics_only_until_it_is_replaced(olivia, world, sockets):
+    await sync_to_async(type(olivia).objects.filter(pk=olivia.pk).update)(must_change_password=True)
+    s = await sockets(olivia)
+    assert (await s.subscribe(f"community.{world.a.pk}"))["type"] == "snapshot"
+    await s.send(action="subscribe", topic=f"organiser.{world.a.pk}")
+    assert await s.receive_close() == consumers.CLOSE_FORBIDDEN
+
+    await sync_to_async(type(olivia).objects.filter(pk=olivia.pk).update)(must_change_password=False)
+    again = await sockets(olivia)
+    assert (await again.subscribe(f"organiser.{world.a.pk}"))["type"] == "snapshot"

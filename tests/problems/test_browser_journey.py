@@ -63,7 +63,9 @@ def test_raise_endorse_discuss_and_moderate(people, neighbourhood, tmp_path):
     npage.click("text=发表评论")
     expect(npage.locator(".comment")).to_contain_text("晚上也没有灯")
     expect(page.locator("[data-comment-count]")).to_have_text("1")
-    # The author's "回复" and "删除" are boxes of one height on one line, their text centred in them.
+    # The author's "回复" and "删除" are boxes of one height on one line, their text centred in them
+    # (measured once the page after the post has loaded its stylesheets).
+    npage.wait_for_load_state("load")
     actions = npage.locator(".comment .comment-actions").first
     reply = actions.locator("summary", has_text="回复").bounding_box()
     delete = actions.get_by_role("button", name="删除").bounding_box()
