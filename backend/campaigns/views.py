@@ -145,19 +145,15 @@ def pledge_create(request, need_id: int):
                 **fields,
             )
         except ApplicationError as exc:
-            _apply_pledge_error(request, form, exc)
+            apply_error(request, form, exc, renamed=YUAN_FIELDS)
         else:
             messages.success(request, _("谢谢您！认筹已提交，社区工作者确认后会通知您。"))
             return redirect("campaigns:my_pledges")
     return campaign_detail(request, need.campaign_id, bound_need=need.pk, bound_form=form)
 
 
-def _apply_pledge_error(request, form, exc):
-    renamed = {"amount_fen": "amount_yuan", "budget_fen": "budget_yuan", "estimated_value_fen": "estimated_value_yuan"}
-    exc.fields = {renamed.get(k, k): v for k, v in exc.fields.items()}
-    apply_error(request, form, exc)
-    if exc.fields and not form.errors:
-        messages.error(request, str(exc.message))
+# A service's money fields (fen) as the pages ask for them (yuan).
+YUAN_FIELDS = {"amount_fen": "amount_yuan", "budget_fen": "budget_yuan", "estimated_value_fen": "estimated_value_yuan"}
 
 
 @login_required
@@ -375,8 +371,7 @@ def campaign_needs(request, campaign_id: int):
             else:
                 messages.error(request, _("找不到这项需求。"))
         except ApplicationError as exc:
-            exc.fields = {{"amount_fen": "amount_yuan"}.get(k, k): v for k, v in exc.fields.items()}
-            apply_error(request, bound, exc)
+            apply_error(request, bound, exc, renamed=YUAN_FIELDS)
     return render(
         request,
         "campaigns/needs.html",

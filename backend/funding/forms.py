@@ -156,9 +156,9 @@ class PoolRulesForm(forms.Form):
         return values
 
     @classmethod
-    def form_field(cls, service_field: str) -> str:
-        reverse = {v: k for k, v in cls.YUAN_FIELDS.items()}
-        return reverse.get(service_field, service_field)
+    def service_to_form(cls) -> dict[str, str]:
+        """The service's field names (fen) mapped to this form's (yuan), for `apply_error`."""
+        return {v: k for k, v in cls.YUAN_FIELDS.items()}
 
 
 class PoolCreateForm(PoolRulesForm):

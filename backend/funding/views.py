@@ -39,11 +39,11 @@ def _not_found(request, message):
     return render(request, "funding/not_found.html", {"message": message}, status=404)
 
 
-def _show_error(request, form, exc: ApplicationError) -> None:
+def _show_error(request, form, exc: ApplicationError, renamed: dict[str, str] | None = None) -> None:
     """Field messages inline; a refused card (declined, or Stripe out of reach) next to the card."""
     if not exc.fields and isinstance(exc, payments.PaymentDeclined | payments.PaymentUnavailable):
         exc = ApplicationError(exc.message, code=exc.code, fields={"payment_method": [exc.message]})
-    apply_error(request, form, exc)
+    apply_error(request, form, exc, renamed=renamed)
 
 
 def _stripe_context(request) -> dict:
@@ -86,11 +86,9 @@ def give(request, campaign_id: int):
                     message=d["message"],
                 )
             except ApplicationError as exc:
-                if "amount_fen" in exc.fields:
-                    exc.fields["amount_yuan"] = exc.fields.pop("amount_fen")
-                if "consent" in exc.fields:
-                    exc.fields["consent_to_charge_later"] = exc.fields.pop("consent")
-                _show_error(request, form, exc)
+                _show_error(
+                    request, form, exc, renamed={"amount_fen": "amount_yuan", "consent": "consent_to_charge_later"}
+                )
                 # Whatever was stored for this attempt has failed; the next one is a new payment.
                 form.data = form.data.copy()
                 form.data["idempotency_key"] = uuid.uuid4().hex
@@ -363,12 +361,6 @@ def pools(request):
     )
 
 
-def _apply_pool_error(request, form, exc: ApplicationError) -> None:
-    """The service names fields in fen; the form asks in yuan."""
-    exc.fields = {form.form_field(field): msgs for field, msgs in exc.fields.items()}
-    apply_error(request, form, exc)
-
-
 def _pool_form_page(request, form, *, step: str, title: str, submit: str, pool=None, status: int = 200):
     return render(
         request,
@@ -390,7 +382,7 @@ def pool_create(request):
         try:
             pool = matching.pool_create(actor=request.user, **values)
         except ApplicationError as exc:
-            _apply_pool_error(request, form, exc)
+            apply_error(request, form, exc, renamed=form.service_to_form())
         else:
             messages.success(request, _("配捐池“%(name)s”已设立，预算已记入资金台账。") % {"name": pool.name})
             return redirect("funding:pools")
@@ -422,7 +414,7 @@ def pool_edit(request, pool_id: int):
         try:
             matching.pool_update(actor=request.user, pool_id=pool.pk, changes=form.service_values())
         except ApplicationError as exc:
-            _apply_pool_error(request, form, exc)
+            apply_error(request, form, exc, renamed=form.service_to_form())
         else:
             messages.success(request, _("配捐规则已保存，只对今后的捐款生效。"))
             return redirect("funding:pools")
@@ -454,9 +446,7 @@ def pool_top_up(request, pool_id: int):
                 note=form.cleaned_data["note"],
             )
         except ApplicationError as exc:
-            if "amount_fen" in exc.fields:
-                exc.fields["amount_yuan"] = exc.fields.pop("amount_fen")
-            apply_error(request, form, exc)
+            apply_error(request, form, exc, renamed={"amount_fen": "amount_yuan"})
         else:
             messages.success(request, _("预算已追加，并记入资金台账。"))
             return redirect("funding:pools")

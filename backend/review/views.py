@@ -247,10 +247,8 @@ def overview(request, fund_id: int):
     return render(request, "review/overview.html", context)
 
 
-def _yuan_fields(exc: ApplicationError) -> ApplicationError:
-    """Put a service's amount errors on the page's yuan fields."""
-    exc.fields = {{"max_ask_fen": "max_ask_yuan"}.get(k, k): v for k, v in exc.fields.items()}
-    return exc
+# A service's amount field (fen) as the call pages ask for it (yuan).
+CALL_YUAN_FIELDS = {"max_ask_fen": "max_ask_yuan"}
 
 
 def _call_values(d: dict) -> dict:
@@ -280,7 +278,7 @@ def call_new(request, fund_id: int):
             pool = selectors.pool_get(pool_id=d["pool"])
             services.call_create(actor=request.user, pool=pool, **_call_values(d))
         except ApplicationError as exc:
-            apply_error(request, form, _yuan_fields(exc))
+            apply_error(request, form, exc, renamed=CALL_YUAN_FIELDS)
             refused = exc
         else:
             messages.success(request, _("申报指南已发布。"))
@@ -322,7 +320,7 @@ def call_edit(request, call_id: int):
                     services.call_close(actor=request.user, call_id=call.pk, reason=d["reason"])
                     messages.success(request, _("已结束征集，不再接受新申请。已提交的申请照常评审。"))
             except ApplicationError as exc:
-                apply_error(request, target, _yuan_fields(exc))
+                apply_error(request, target, exc, renamed=CALL_YUAN_FIELDS)
                 refused = exc
             else:
                 return redirect("review:overview", fund_id=call.fund_id)
@@ -350,14 +348,15 @@ def policy_edit(request, fund_id: int):
                 item_two_approvals_above_fen=form.threshold_fen("item"),
             )
         except ApplicationError as exc:
-            exc.fields = {
-                {
+            apply_error(
+                request,
+                form,
+                exc,
+                renamed={
                     "application_two_approvals_above_fen": "application_above_yuan",
                     "item_two_approvals_above_fen": "item_above_yuan",
-                }.get(k, k): v
-                for k, v in exc.fields.items()
-            }
-            apply_error(request, form, exc)
+                },
+            )
             refused = exc
         else:
             messages.success(request, _("评审规则已保存，从现在起的评审按新规则执行。"))

@@ -254,7 +254,7 @@ def ballot_create(request):
         try:
             ballot = services.ballot_create(actor=request.user, **form.service_kwargs())
         except ApplicationError as exc:
-            _apply_ballot_error(request, form, exc)
+            apply_error(request, form, exc, renamed=BALLOT_FORM_FIELDS)
         else:
             messages.success(request, _("投票草稿已保存，到开始时间会自动开放。"))
             return redirect("voting:detail", ballot.pk)
@@ -279,17 +279,15 @@ def ballot_edit(request, ballot_id: int):
         try:
             services.ballot_update(actor=request.user, ballot_id=ballot.pk, **changes)
         except ApplicationError as exc:
-            _apply_ballot_error(request, form, exc)
+            apply_error(request, form, exc, renamed=BALLOT_FORM_FIELDS)
         else:
             messages.success(request, _("已保存修改。"))
             return redirect("voting:detail", ballot.pk)
     return render(request, "voting/edit.html", {"form": form, "ballot": ballot})
 
 
-def _apply_ballot_error(request, form: BallotForm, exc: ApplicationError) -> None:
-    renamed = {"options": "options_text", "budget_fen": "budget_yuan", "community_ids": "communities"}
-    exc.fields = {renamed.get(k, k): v for k, v in exc.fields.items()}
-    apply_error(request, form, exc)
+# A ballot service's field names as the ballot form has them.
+BALLOT_FORM_FIELDS = {"options": "options_text", "budget_fen": "budget_yuan", "community_ids": "communities"}
 
 
 @login_required
