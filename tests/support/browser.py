@@ -154,8 +154,12 @@ class Session:
 
 
 @pytest.fixture
-def people(browser, platform):
-    """people("resident", phone=True) → a Session; console errors are asserted at the end."""
+def people(browser, platform, transactional_db):
+    """people("resident", phone=True) → a Session; console errors are asserted at the end.
+
+    It asks for the database itself so that its browsers close before the database is emptied
+    after the test: a page still open (a live campaign page, a request in flight) keeps the
+    server querying, and on PostgreSQL that query and the emptying TRUNCATE can deadlock."""
     sessions: list[Session] = []
 
     def open_session(name: str, phone: bool = False) -> Session:
