@@ -18,7 +18,8 @@ from . import services
 from .models import Campaign, Dimension, Need
 
 
-def _receipt(name: str) -> SimpleUploadedFile:
+def receipt_photo(name: str) -> SimpleUploadedFile:
+    """A plain picture standing in for a photographed paper receipt."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (320, 200), (255, 253, 240))
@@ -151,7 +152,7 @@ def seed(ctx: DemoContext) -> None:
     organiser = u["lisg"]
     for name, fen in (("12 幢居民（集体）", 600_000), ("张叔", 200_000), ("幸福社区党支部", 400_000)):
         services.pledge_record_offline(
-            actor=organiser, need_id=n["防水和材料费"].pk, amount_fen=fen, evidence=_receipt("receipt.png"),
+            actor=organiser, need_id=n["防水和材料费"].pk, amount_fen=fen, evidence=receipt_photo("receipt.png"),
             contributor_name=name, note="现金，已开收据",
         )  # fmt: skip
     p = services.pledge_create(user=u["zhaodage"], need=n["墙面涂料"], quantity=12, estimated_value_fen=360000)

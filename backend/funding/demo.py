@@ -1,6 +1,8 @@
 """Demo money (runs after the campaigns demo): the 四个一 pools — city, district, township and
 the charity fund — approved for the demo campaigns, a keep-what-you-raise campaign 百老弄长者助餐
-with a few confirmed donations and their matches, all in a ledger that verifies.
+with a few confirmed donations and their matches, all in a ledger that verifies, and a live
+all-or-nothing campaign 老楼加装扶手 with cash already recorded, where an online gift is a card saved
+to be charged only if the target is met (and can be withdrawn until then).
 
 The demo donations take the same path as a paid pledge from the moment Stripe reports success;
 they have no Stripe counterpart because the local test server may not be running while seeding.
@@ -11,6 +13,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from campaigns import services as campaign_services
+from campaigns.demo import receipt_photo
 from campaigns.models import Campaign, Dimension
 from core.demo import DemoContext
 
@@ -78,8 +81,13 @@ def seed(ctx: DemoContext) -> None:
             request_fingerprint=key,
         )
         payments.payment_apply_intent(payment_id=payment.pk, intent=IntentResult(id="", status="succeeded"))
+    handrails = _handrails_campaign(ctx, now)
+    for pool in pools:
+        if pool.tier != "township":  # 百老弄's township does not cover 幸福社区
+            actor = reviewer if pool.tier == "charity" else admin
+            matching.pool_approve_campaign(actor=actor, pool_id=pool.pk, campaign_id=handrails.pk)
     ctx.objects["pools"] = pools
-    ctx.objects.setdefault("campaigns", {})["canteen"] = canteen
+    ctx.objects.setdefault("campaigns", {}).update(canteen=canteen, handrails=handrails)
 
 
 def _canteen_campaign(ctx: DemoContext, now) -> Campaign:
@@ -108,4 +116,36 @@ def _canteen_campaign(ctx: DemoContext, now) -> Campaign:
     )
     campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.IN_REVIEW)
     campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.LIVE)
+    return campaign
+
+
+def _handrails_campaign(ctx: DemoContext, now) -> Campaign:
+    """A live all-or-nothing campaign: the money is taken only if the whole target is pledged by
+    the deadline. Two cash gifts are already recorded by the community worker."""
+    organiser = ctx.users["lisg"]
+    campaign = campaign_services.campaign_create(
+        actor=organiser,
+        title="老楼加装扶手：让老人上下楼不再扶墙",
+        story=(
+            "幸福社区 3 幢到 9 幢都是没有电梯的老楼，楼梯只有一侧有扶手，不少老人上下楼要扶着墙走。"
+            "我们想给每个楼梯的另一侧也装上不锈钢扶手。筹满 4,800 元才开工；如果到期没有筹满，"
+            "网上的捐款一分不扣，现金原数退回。"
+        ),
+        community_ids=[ctx.communities["幸福社区"].pk],
+        starts_at=now - timedelta(days=5),
+        deadline=now + timedelta(days=12),
+        money_mode=Campaign.MoneyMode.ALL_OR_NOTHING,
+        tags=["elderly", "public_space"],
+    )
+    need = campaign_services.need_create(
+        actor=organiser, campaign_id=campaign.pk, dimension=Dimension.MONEY, title="扶手材料和安装费", target=480_000
+    )
+    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.IN_REVIEW)
+    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.LIVE)
+    for name, fen in (("3 幢居民（集体）", 60_000), ("赵大哥", 20_000)):
+        campaign_services.pledge_record_offline(
+            actor=organiser, need_id=need.pk, amount_fen=fen, evidence=receipt_photo("receipt.png"),
+            contributor_name=name, note="现金，已开收据",
+        )  # fmt: skip
+    campaign.refresh_from_db()
     return campaign

@@ -220,6 +220,9 @@ class StripeGateway:
     def retrieve_setup(self, setup_id: str) -> str:
         return self._call(self.client.v1.setup_intents.retrieve, setup_id)["status"]
 
+    def cancel_setup(self, *, setup_id: str, key: str) -> str:
+        return self._call(self.client.v1.setup_intents.cancel, setup_id, options=self._opts(key))["status"]
+
     # --- The donor's browser ---------------------------------------------------------------------------
     def action_client_secret(self, *, intent_id: str = "", setup_id: str = "") -> str:
         """The client secret Stripe.js needs when the bank asks the donor to authenticate

@@ -600,9 +600,10 @@ WITHDRAW_REASON = gettext_noop("捐款人已撤回这笔捐款，未扣款")
 
 def payment_withdrawable(payment: Payment, *, waiting_for_donor: bool = False) -> bool:
     """Whether the donor may still withdraw this payment (for display; the service decides).
-    `waiting_for_donor`: a processing payment's PaymentIntent waits for the bank's verification."""
+    `waiting_for_donor`: a processing payment's PaymentIntent or SetupIntent waits for the bank's
+    verification."""
     if payment.status == PS.PROCESSING:
-        if not (waiting_for_donor and payment.stripe_payment_intent_id):
+        if not (waiting_for_donor and (payment.stripe_payment_intent_id or payment.stripe_setup_intent_id)):
             return False
     elif payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED):
         return False
@@ -621,9 +622,9 @@ def _campaign_open(campaign_id: int) -> bool:
 
 def payment_withdraw(*, user: Any, payment_id: int) -> Payment:
     """The donor takes back a gift of an all-or-nothing campaign whose money has not been taken
-    (撤回): a hold (authorised) or a bank verification left unfinished (processing, the intent
-    `requires_action`) is cancelled at Stripe (key `payment-<id>-withdraw`); a saved card moves
-    no money, so the payment is only marked cancelled. The pledge is dropped, its matches go back
+    (撤回): a hold (authorised) or a bank verification left unfinished (processing, the
+    PaymentIntent or SetupIntent `requires_action`) is cancelled at Stripe (key
+    `payment-<id>-withdraw`); a saved card moves no money, so the payment is only marked cancelled. The pledge is dropped, its matches go back
     to their pools and the donor is notified. Only the donor, only while the campaign is open and
     not settled. Paid money comes back only as a refund, which the campaign's organisers make.
 
@@ -640,10 +641,16 @@ def payment_withdraw(*, user: Any, payment_id: int) -> Payment:
     with transaction.atomic():
         payment = _lock(payment_id)
         _refuse_withdrawal(payment)
-        if payment.status != PS.METHOD_SAVED:
+        if payment.status == PS.PROCESSING and not payment.stripe_payment_intent_id:
+            setup_status = _cancel_setup_for_withdrawal(payment)
+            if setup_status != "canceled":
+                # The donor finished the bank's verification meanwhile: Stripe's word stands.
+                _apply_setup_state(payment, setup_status)
+                _announce(payment.campaign_id)
+                changed = True
+        elif payment.status != PS.METHOD_SAVED:
             intent = _cancel_for_withdrawal(payment)
             if intent.status != "canceled":
-                # The donor finished the bank's verification meanwhile: Stripe's word stands.
                 _apply_intent_state(payment, intent)
                 _announce(payment.campaign_id)
                 changed = True
@@ -663,8 +670,12 @@ def _refuse_withdrawal(payment: Payment) -> None:
         raise Conflict(_("这笔捐款已经扣款，不能撤回。如需退回，请联系本行动的社区工作者办理退款。"), code="use_refund")
     if not _campaign_open(payment.campaign_id):
         raise Conflict(_("行动已经结束，不能再撤回捐款。"), code="campaign_closed")
-    if payment.status == PS.PROCESSING and payment.stripe_payment_intent_id and payment.failure_code != RESUME_CODE:
-        return  # whether the bank waits for the donor is asked of Stripe (_cancel_for_withdrawal)
+    if (
+        payment.status == PS.PROCESSING
+        and (payment.stripe_payment_intent_id or payment.stripe_setup_intent_id)
+        and payment.failure_code != RESUME_CODE
+    ):
+        return  # whether the bank waits for the donor is asked of Stripe (_cancel_*_for_withdrawal)
     if payment.status == PS.PROCESSING:
         raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
     if payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED):
@@ -690,6 +701,28 @@ def _cancel_for_withdrawal(payment: Payment) -> IntentResult:
             if exc.retryable:
                 raise
             return gw.retrieve_intent(intent_id)
+    except GatewayError as exc:
+        raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
+
+
+def _cancel_setup_for_withdrawal(payment: Payment) -> str:
+    """Cancel a processing payment's SetupIntent at Stripe while the bank waits for the donor, so
+    the card is never saved; returns the SetupIntent's status (its real one when it no longer
+    waits). Stripe out of reach: 503, nothing changed."""
+    gw = get_gateway()
+    setup_id = payment.stripe_setup_intent_id
+    try:
+        status = gw.retrieve_setup(setup_id)
+        if status not in WAITING_FOR_DONOR:
+            if status == "processing":
+                raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
+            return status
+        try:
+            return gw.cancel_setup(setup_id=setup_id, key=f"payment-{payment.pk}-withdraw")
+        except GatewayError as exc:
+            if exc.retryable:
+                raise
+            return gw.retrieve_setup(setup_id)
     except GatewayError as exc:
         raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
 

@@ -1,6 +1,8 @@
 """A social worker of 百丈街道社会工作站 opens the station workspace on a phone, then the member list
 and the consent records of one community it serves."""
 
+import re
+
 from playwright.sync_api import expect
 
 
@@ -23,7 +25,8 @@ def test_a_social_worker_uses_the_station_workspace_on_a_phone(people, demo_of):
     worker.shot("station-workspace-phone")
 
     happy.get_by_role("link", name="位认证成员").click()
-    expect(page.locator("h1")).to_have_text("入会审核")
+    expect(page.locator("h1")).to_have_text("社区成员")
+    expect(page).to_have_title(re.compile("^社区成员"))
     expect(page.locator("main .lead")).to_contain_text("入会申请由各社区的社区工作者审核")
     expect(page.locator("#queue-status option")).to_have_count(1)
     expect(page.locator("main .request-card").first).to_be_visible()

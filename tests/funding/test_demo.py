@@ -5,6 +5,7 @@ import pytest
 
 @pytest.mark.django_db
 def test_the_demo_seeds_four_tiers_of_pools_donations_with_matches_and_a_ledger_that_verifies():
+    from campaigns.models import Campaign, Dimension, Need
     from core.demo import DemoContext
     from funding.ledger import ledger_verify
     from funding.models import Match, MatchingPool, Payment
@@ -21,6 +22,13 @@ def test_the_demo_seeds_four_tiers_of_pools_donations_with_matches_and_a_ledger_
     assert summary["donations_fen"] == 10_000 + 5_000 + 20_000 + 8_800
     assert summary["by_tier"]["city"] > 0 and summary["by_tier"]["charity"] > 0
     assert campaign_transparency(campaign_id=canteen.pk)["adds_up"]
+    # A live all-or-nothing campaign, with cash recorded and room left for online gifts.
+    handrails = ctx.objects["campaigns"]["handrails"]
+    handrails.refresh_from_db()
+    assert handrails.status == Campaign.Status.LIVE
+    assert handrails.money_mode == Campaign.MoneyMode.ALL_OR_NOTHING
+    need = Need.objects.get(campaign=handrails, dimension=Dimension.MONEY)
+    assert 0 < need.pledged_total == need.fulfilled_total < need.target
     assert ledger_verify().ok
 
 

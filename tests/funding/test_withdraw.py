@@ -4,11 +4,15 @@ and its matches go back to their pools. Only the donor, only while the campaign 
 money is refunded by the organisers instead."""
 
 import json
+import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import Notification
 from campaigns import services as campaign_services
@@ -18,7 +22,7 @@ from funding.gateway import get_gateway
 from funding.models import LedgerEntry, Match, MatchingPool, Payment
 from tests.conftest import make_user
 
-from .conftest import GOOD_CARD, make_pool, money_need
+from .conftest import GOOD_CARD, Webhooks, make_pool, money_need
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +175,43 @@ def test_a_bank_verification_left_unfinished_is_withdrawn(api_as, donor, aon_sho
     assert get_gateway().retrieve_intent(payment.stripe_payment_intent_id).status == "canceled"
     assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CANCELLED
     assert counters(aon_short_campaign) == (0, 0)
+
+
+def test_a_card_left_in_the_banks_verification_is_withdrawn(api_as, donor, aon_long_campaign):
+    payment = pay(api_as, donor, aon_long_campaign, card=AUTH_CARD, consent_to_charge_later=True)
+    assert payment.status == Payment.Status.PROCESSING
+    assert not payment.stripe_payment_intent_id
+    assert get_gateway().retrieve_setup(payment.stripe_setup_intent_id) == "requires_action"
+    page_url = f"/funding/payments/{payment.pk}/"
+    assert f'href="{page_url}withdraw/"' in client_for(donor).get(page_url).content.decode()
+
+    response = withdraw(api_as, donor, payment)
+
+    assert response.status_code == 200, response.content
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELLED
+    assert payment.failure_code == payments.WITHDRAWN_CODE
+    # Stripe will never save the card now, so the close can never charge it.
+    assert get_gateway().retrieve_setup(payment.stripe_setup_intent_id) == "canceled"
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CANCELLED
+    assert counters(aon_long_campaign) == (0, 0)
+    assert Notification.objects.filter(user=donor, kind="payment_withdrawn").count() == 1
+
+
+def test_a_card_saved_while_the_withdrawal_was_asked_is_kept(api_as, donor, aon_long_campaign):
+    payment = pay(api_as, donor, aon_long_campaign, card=AUTH_CARD, consent_to_charge_later=True)
+    # The donor finishes the bank's check in the other tab just before the withdrawal arrives.
+    get_gateway().client.v1.setup_intents.confirm(payment.stripe_setup_intent_id)
+
+    response = withdraw(api_as, donor, payment)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "payment_changed"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.METHOD_SAVED  # Stripe's word, and withdrawable as such
+    assert payments.payment_withdrawable(payment)
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
+    assert not Notification.objects.filter(user=donor, kind="payment_withdrawn").exists()
 
 
 # --- who may not, and when not -----------------------------------------------------------------------
@@ -331,3 +372,87 @@ def test_the_campaigns_refusal_points_to_the_withdraw_button(api_as, donor, aon_
     response = api_as(donor).post(f"/api/pledges/{payment.pledge_id}/cancel/")
     assert response.status_code == 409 and response.json()["code"] == "settled_by_payment"
     assert "撤回这笔捐款" in response.json()["detail"]
+
+
+# --- withdrawals, Stripe's replays and the close, all at once -----------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_withdrawals_replays_and_the_close_at_once_never_deadlock_and_lose_nothing(
+    api_as, aon_short_campaign, boss, webhooks, settings
+):
+    """Eight donors withdraw their holds while Stripe replays each hold's event and the deadline
+    closes the campaign, all released at the same moment (the same test runs on PostgreSQL in
+    CI, where rows are really locked: payment, then the chain head, then pledges and pools). No
+    request fails for anything but the close, and every cent is accounted for once."""
+    from funding import ledger
+
+    pool = make_pool(boss, approve=[aon_short_campaign])
+    donors = [make_user(f"donor{i}") for i in range(8)]
+    held_payments = [
+        held(api_as, d, aon_short_campaign, webhooks, amount=1_000, key=f"at-once-{i}") for i, d in enumerate(donors)
+    ]
+    events = [
+        webhooks.synthesise(
+            "payment_intent.amount_capturable_updated",
+            get_gateway().client.v1.payment_intents.retrieve(p.stripe_payment_intent_id).to_dict(),
+            f"evt_hold_{p.pk}",  # the same event id again: a replay
+        )
+        for p in held_payments
+    ]
+    aon_short_campaign.refresh_from_db()
+    close_at = aon_short_campaign.deadline + timedelta(seconds=1)
+
+    def withdraw_one(i):
+        client = APIClient()
+        client.force_authenticate(donors[i])
+        response = client.post(f"/api/funding/payments/{held_payments[i].pk}/withdraw/")
+        return ("withdraw", response.status_code, response.json().get("code"))
+
+    def replay(i):
+        response = Webhooks(APIClient(), settings.STRIPE_WEBHOOK_SECRET).post(events[i])
+        return ("replay", response.status_code, None)
+
+    def close():
+        campaign_services.campaign_close(campaign_id=aon_short_campaign.pk, now=close_at)
+        payments.campaign_settle(campaign_id=aon_short_campaign.pk, outcome="failed")
+        return ("close", 200, None)
+
+    jobs = [partial(withdraw_one, i) for i in range(8)] + [partial(replay, i) for i in range(8)] + [close]
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def run(k):
+        try:
+            barrier.wait()
+            results[k] = jobs[k]()
+        except Exception as exc:  # a deadlock or a lock timeout would land here
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    withdrawals = [r for r in results if r[0] == "withdraw"]
+    assert all(code == 200 or (code == 409 and reason == "campaign_closed") for _, code, reason in withdrawals)
+    assert all(code == 200 for kind, code, _ in results if kind == "replay")
+    withdrawn = {p.pk for p, r in zip(held_payments, withdrawals, strict=True) if r[1] == 200}
+    for p in held_payments:
+        p.refresh_from_db()
+        # Withdrawn by the donor, or cancelled by the failed close: either way nothing was taken.
+        assert p.status == Payment.Status.CANCELLED, p
+        assert (p.failure_code == payments.WITHDRAWN_CODE) == (p.pk in withdrawn), p
+        assert get_gateway().retrieve_intent(p.stripe_payment_intent_id).status == "canceled"
+    assert Notification.objects.filter(kind="payment_withdrawn").count() == len(withdrawn)
+    assert not Match.objects.exclude(status=Match.Status.RELEASED).exists()
+    pool.refresh_from_db()
+    assert pool.remaining_fen == pool.budget_fen
+    assert ledger.balance_of(ledger.pool_available(pool.pk)) == pool.budget_fen
+    assert not LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DONATION).exists()
+    assert ledger.ledger_verify().ok
