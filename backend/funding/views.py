@@ -121,6 +121,11 @@ def payment_detail(request, payment_id: int):
         # Stripe.js has finished with the donor's bank: ask Stripe, not the browser, how it went.
         checkout.payment_check(user=request.user, payment_id=payment.pk)
         return redirect("funding:payment", payment_id=payment.pk)
+    if request.method == "GET" and own and payment.status == Payment.Status.PROCESSING:
+        # The page reloads itself while it waits; each time Stripe is asked too, so a late or
+        # lost webhook does not keep the donor looking at "处理中".
+        checkout.payment_check(user=request.user, payment_id=payment.pk)
+        payment.refresh_from_db()
     card_form = CardForm(request.POST or None) if own and payment.status == Payment.Status.RECOVERING else None
     if request.method == "POST" and card_form is not None and card_form.is_valid():
         try:

@@ -46,8 +46,36 @@ def test_giving_redirects_to_the_payment_page(alice, kwyr_campaign, stripe_base)
     payment = Payment.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/funding/payments/{payment.pk}/"
     assert payment.amount_fen == 2_000
+    # Stripe has taken the money; its webhook has not come. The page, reloading while it waits,
+    # asks Stripe itself and shows the outcome.
     page = client_for(alice).get(response["Location"])
-    assert page.status_code == 200 and "正在等待支付机构确认" in page.content.decode()
+    assert page.status_code == 200 and "已扣款成功，谢谢您的支持！" in page.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.SUCCEEDED
+
+
+def test_a_saved_card_is_shown_saved_without_waiting_for_stripes_event(alice, olivia, aon_long_campaign, stripe_base):
+    """The local Stripe server never sends `setup_intent.succeeded` (and a real event can be late):
+    the donor's waiting page finds the card saved by asking Stripe."""
+    need = money_need(aon_long_campaign)
+    client = client_for(alice)
+    response = client.post(
+        f"/funding/campaigns/{aon_long_campaign.pk}/give/", give_data(need, consent_to_charge_later="on")
+    )
+    payment = Payment.objects.get()
+    assert payment.status == Payment.Status.PROCESSING and payment.stripe_setup_intent_id
+    # Someone else's look at the page (the organiser's) asks Stripe nothing and changes nothing.
+    assert "正在等待支付机构确认" in client_for(olivia).get(response["Location"]).content.decode()
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PROCESSING
+
+    html = client.get(response["Location"]).content.decode()
+
+    assert "银行卡已保存。行动成功后扣款；未达成则不会扣款。" in html
+    assert 'http-equiv="refresh"' not in html
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.METHOD_SAVED
+    assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.CONFIRMED
 
 
 def test_bad_amount_shows_an_inline_error_and_stores_nothing(alice, kwyr_campaign, stripe_base):
