@@ -39,7 +39,8 @@ def _adopted_problem(ctx: DemoContext, community_name: str) -> int | None:
     return None
 
 
-def _launch(ctx: DemoContext, organiser: str, *, needs: list[dict], **fields) -> Campaign:
+def launch(ctx: DemoContext, organiser: str, *, needs: list[dict], **fields) -> Campaign:
+    """A campaign made, given its needs, sent to review and put live by the named organiser."""
     actor = ctx.users[organiser]
     now = timezone.now()
     campaign = services.campaign_create(
@@ -65,7 +66,7 @@ def seed(ctx: DemoContext) -> None:
     fund = ctx.objects["fund"]
 
     # 1. 花开百老弄 — live, resource and people needs.
-    flowers = _launch(
+    flowers = launch(
         ctx,
         "huangsg",
         title="花开百老弄：和留守、随迁老人一起种花",
@@ -124,7 +125,7 @@ def seed(ctx: DemoContext) -> None:
     )
 
     # 2. 楼道焕新 — money, resource and project needs; succeeded, now delivering.
-    lobby = _launch(
+    lobby = launch(
         ctx,
         "lisg",
         title="12 幢楼道焕新：修屋顶、刷墙面、换灯",
@@ -169,7 +170,7 @@ def seed(ctx: DemoContext) -> None:
     services.progress_update_post(actor=organiser, campaign_id=lobby.pk, body="屋顶防水已完工，下周开始刷墙。")
 
     # 3. 暑期四点半课堂 — people and idea needs, live.
-    summer = _launch(
+    summer = launch(
         ctx,
         "zhousg",
         title="和美社区暑期四点半课堂",

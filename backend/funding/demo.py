@@ -13,7 +13,7 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from campaigns import services as campaign_services
-from campaigns.demo import receipt_photo
+from campaigns.demo import launch, receipt_photo
 from campaigns.models import Campaign, Dimension
 from core.demo import DemoContext
 
@@ -92,9 +92,9 @@ def seed(ctx: DemoContext) -> None:
 
 def _canteen_campaign(ctx: DemoContext, now) -> Campaign:
     """A keep-what-you-raise money campaign for the 一老: meals for elders living alone."""
-    organiser = ctx.users["huangsg"]
-    campaign = campaign_services.campaign_create(
-        actor=organiser,
+    return launch(
+        ctx,
+        "huangsg",
         title="百老弄长者助餐：让独居老人吃上热乎饭",
         story=(
             "社区里有 30 多位独居老人，做饭不方便。我们和社区食堂合作，每天为他们送一份热乎的午餐。"
@@ -105,26 +105,18 @@ def _canteen_campaign(ctx: DemoContext, now) -> Campaign:
         deadline=now + timedelta(days=25),
         money_mode=Campaign.MoneyMode.KEEP_WHAT_YOU_RAISE,
         tags=["elderly"],
+        needs=[
+            {"dimension": Dimension.MONEY, "title": "三个月的午餐费", "target": 1_080_000, "allow_over_pledge": True}
+        ],
     )
-    campaign_services.need_create(
-        actor=organiser,
-        campaign_id=campaign.pk,
-        dimension=Dimension.MONEY,
-        title="三个月的午餐费",
-        target=1_080_000,
-        allow_over_pledge=True,
-    )
-    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.IN_REVIEW)
-    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.LIVE)
-    return campaign
 
 
 def _handrails_campaign(ctx: DemoContext, now) -> Campaign:
     """A live all-or-nothing campaign: the money is taken only if the whole target is pledged by
     the deadline. Two cash gifts are already recorded by the community worker."""
-    organiser = ctx.users["lisg"]
-    campaign = campaign_services.campaign_create(
-        actor=organiser,
+    campaign = launch(
+        ctx,
+        "lisg",
         title="老楼加装扶手：让老人上下楼不再扶墙",
         story=(
             "幸福社区 3 幢到 9 幢都是没有电梯的老楼，楼梯只有一侧有扶手，不少老人上下楼要扶着墙走。"
@@ -136,15 +128,12 @@ def _handrails_campaign(ctx: DemoContext, now) -> Campaign:
         deadline=now + timedelta(days=12),
         money_mode=Campaign.MoneyMode.ALL_OR_NOTHING,
         tags=["elderly", "public_space"],
+        needs=[{"dimension": Dimension.MONEY, "title": "扶手材料和安装费", "target": 480_000}],
     )
-    need = campaign_services.need_create(
-        actor=organiser, campaign_id=campaign.pk, dimension=Dimension.MONEY, title="扶手材料和安装费", target=480_000
-    )
-    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.IN_REVIEW)
-    campaign_services.campaign_transition(actor=organiser, campaign_id=campaign.pk, to=Campaign.Status.LIVE)
+    need = campaign.needs.get()
     for name, fen in (("3 幢居民（集体）", 60_000), ("赵大哥", 20_000)):
         campaign_services.pledge_record_offline(
-            actor=organiser, need_id=need.pk, amount_fen=fen, evidence=receipt_photo("receipt.png"),
+            actor=ctx.users["lisg"], need_id=need.pk, amount_fen=fen, evidence=receipt_photo("receipt.png"),
             contributor_name=name, note="现金，已开收据",
         )  # fmt: skip
     campaign.refresh_from_db()

@@ -18,8 +18,11 @@ state.
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import stripe
 from django.conf import settings
@@ -40,6 +43,7 @@ from .gateway import GatewayError, IntentResult, get_gateway
 from .models import CampaignSettlement, LedgerEntry, Match, Payment, Refund, WebhookEvent
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PS = Payment.Status
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -641,17 +645,29 @@ def payment_withdraw(*, user: Any, payment_id: int) -> Payment:
     with transaction.atomic():
         payment = _lock(payment_id)
         _refuse_withdrawal(payment)
-        if payment.status == PS.PROCESSING and not payment.stripe_payment_intent_id:
-            setup_status = _cancel_setup_for_withdrawal(payment)
-            if setup_status != "canceled":
+        if payment.status != PS.METHOD_SAVED:
+            gw, key = get_gateway(), f"payment-{payment.pk}-withdraw"
+            if payment.stripe_payment_intent_id:
+                intent_id = payment.stripe_payment_intent_id
+                intent = _cancel_at_stripe(
+                    payment,
+                    retrieve=partial(gw.retrieve_intent, intent_id),
+                    cancel=partial(gw.cancel_intent, intent_id=intent_id, key=key),
+                    status_of=attrgetter("status"),
+                )
+                status, apply_state = intent.status, partial(_apply_intent_state, payment, intent)
+            else:  # a card being saved (SetupIntent) whose verification is unfinished
+                setup_id = payment.stripe_setup_intent_id
+                status = _cancel_at_stripe(
+                    payment,
+                    retrieve=partial(gw.retrieve_setup, setup_id),
+                    cancel=partial(gw.cancel_setup, setup_id=setup_id, key=key),
+                    status_of=str,
+                )
+                apply_state = partial(_apply_setup_state, payment, status)
+            if status != "canceled":
                 # The donor finished the bank's verification meanwhile: Stripe's word stands.
-                _apply_setup_state(payment, setup_status)
-                _announce(payment.campaign_id)
-                changed = True
-        elif payment.status != PS.METHOD_SAVED:
-            intent = _cancel_for_withdrawal(payment)
-            if intent.status != "canceled":
-                _apply_intent_state(payment, intent)
+                apply_state()
                 _announce(payment.campaign_id)
                 changed = True
         if not changed:
@@ -682,47 +698,26 @@ def _refuse_withdrawal(payment: Payment) -> None:
         raise Conflict(_("这笔捐款没有可以撤回的款项。"), code="nothing_to_withdraw")
 
 
-def _cancel_for_withdrawal(payment: Payment) -> IntentResult:
-    """Cancel the payment's PaymentIntent at Stripe. A processing payment is cancelled only while
-    the bank waits for the donor; if Stripe refuses (the donor finished meanwhile), the intent's
-    real state is returned. Stripe out of reach: 503, nothing changed."""
-    gw = get_gateway()
-    intent_id = payment.stripe_payment_intent_id
+def _cancel_at_stripe(
+    payment: Payment, *, retrieve: Callable[[], T], cancel: Callable[[], T], status_of: Callable[[T], str]
+) -> T:
+    """Cancel the payment's PaymentIntent or SetupIntent at Stripe and return what Stripe answers.
+    A processing payment is cancelled only while the bank waits for the donor; if Stripe refuses
+    (the donor finished meanwhile), the object's real state is returned. Stripe out of reach:
+    503, nothing changed."""
     try:
         if payment.status == PS.PROCESSING:
-            current = gw.retrieve_intent(intent_id)
-            if current.status not in WAITING_FOR_DONOR:
-                if current.status == "processing":
+            current = retrieve()
+            if status_of(current) not in WAITING_FOR_DONOR:
+                if status_of(current) == "processing":
                     raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
                 return current
         try:
-            return gw.cancel_intent(intent_id=intent_id, key=f"payment-{payment.pk}-withdraw")
+            return cancel()
         except GatewayError as exc:
             if exc.retryable:
                 raise
-            return gw.retrieve_intent(intent_id)
-    except GatewayError as exc:
-        raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
-
-
-def _cancel_setup_for_withdrawal(payment: Payment) -> str:
-    """Cancel a processing payment's SetupIntent at Stripe while the bank waits for the donor, so
-    the card is never saved; returns the SetupIntent's status (its real one when it no longer
-    waits). Stripe out of reach: 503, nothing changed."""
-    gw = get_gateway()
-    setup_id = payment.stripe_setup_intent_id
-    try:
-        status = gw.retrieve_setup(setup_id)
-        if status not in WAITING_FOR_DONOR:
-            if status == "processing":
-                raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
-            return status
-        try:
-            return gw.cancel_setup(setup_id=setup_id, key=f"payment-{payment.pk}-withdraw")
-        except GatewayError as exc:
-            if exc.retryable:
-                raise
-            return gw.retrieve_setup(setup_id)
+            return retrieve()
     except GatewayError as exc:
         raise PaymentUnavailable(_("支付服务暂时无法连接，请稍后再试。")) from exc
 

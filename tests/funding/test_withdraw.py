@@ -214,6 +214,37 @@ def test_a_card_saved_while_the_withdrawal_was_asked_is_kept(api_as, donor, aon_
     assert not Notification.objects.filter(user=donor, kind="payment_withdrawn").exists()
 
 
+@pytest.mark.parametrize("kind", ["hold", "card being saved"])
+def test_stripe_out_of_reach_withdraws_nothing(
+    api_as, donor, aon_short_campaign, aon_long_campaign, webhooks, monkeypatch, kind
+):
+    from funding.gateway import GatewayError
+
+    if kind == "hold":
+        campaign, payment = aon_short_campaign, held(api_as, donor, aon_short_campaign, webhooks)
+        cancel = "cancel_intent"
+    else:
+        campaign = aon_long_campaign
+        payment = pay(api_as, donor, campaign, card=AUTH_CARD, consent_to_charge_later=True)
+        cancel = "cancel_setup"
+    before = payment.status
+
+    def unreachable(**_kwargs):
+        raise GatewayError("Connection to api.stripe.com timed out", retryable=True)
+
+    monkeypatch.setattr(get_gateway(), cancel, unreachable)
+
+    response = withdraw(api_as, donor, payment)
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == "支付服务暂时无法连接，请稍后再试。"
+    payment.refresh_from_db()
+    assert payment.status == before and payment.failure_code != payments.WITHDRAWN_CODE
+    assert Pledge.objects.get(pk=payment.pledge_id).status != Pledge.Status.CANCELLED
+    assert counters(campaign)[0] == 10_000
+    assert not Notification.objects.filter(user=donor, kind="payment_withdrawn").exists()
+
+
 # --- who may not, and when not -----------------------------------------------------------------------
 
 
