@@ -3,7 +3,7 @@ services and selectors."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -87,10 +87,27 @@ class ProblemStatusChangeOut(serializers.Serializer):
         return _actor_name(obj.actor)
 
 
+class ProblemVoteOutcomeOut(serializers.Serializer):
+    """How the problem did in the ballot it was put to, once that ballot published its result."""
+
+    ballot = serializers.IntegerField(source="ballot_id")
+    question = serializers.CharField()
+    won = serializers.BooleanField(help_text="Among the ballot's winners.")
+    tie = serializers.BooleanField(help_text="The winners tied.")
+    quorum_met = serializers.BooleanField()
+    label = serializers.CharField(help_text="The outcome in a few words, in the request's language.")
+
+
 class ProblemDetailOut(ProblemOut):
     photos = ProblemPhotoOut(many=True, source="photos.all")
     history = ProblemStatusChangeOut(many=True, source="status_changes.all")
     may_manage = serializers.SerializerMethodField()
+    vote_outcome = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProblemVoteOutcomeOut(allow_null=True))
+    def get_vote_outcome(self, obj) -> dict | None:
+        outcome = selectors.vote_outcomes(problems=[obj]).get(obj.pk)
+        return ProblemVoteOutcomeOut(outcome).data if outcome else None
 
     def get_may_manage(self, obj) -> bool:
         user = self.context["request"].user

@@ -7,4 +7,9 @@ class ProblemsConfig(AppConfig):
     verbose_name = _("问题与讨论")
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from . import permissions, topics  # noqa: F401 - registers rules and live topics
+
+        if apps.is_installed("voting"):
+            from . import receivers  # noqa: F401 - hears of published ballots

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.permissions import is_organiser, roles_of
 
@@ -159,6 +160,41 @@ def flagged_problems(*, user: Any, community_id: int | None = None) -> QuerySet[
     if community_id is not None:
         qs = qs.filter(community_id=community_id)
     return qs.select_related("community").order_by("-endorsement_count", "threshold_reached_at")
+
+
+def vote_outcome_label(outcome: dict) -> str:
+    """A problem's outcome in a published ballot, in a few words."""
+    if not outcome["quorum_met"]:
+        return _("参与投票人数未达要求")
+    if outcome["won"] and outcome["tie"]:
+        return _("并列得票最多")
+    return _("投票胜出") if outcome["won"] else _("未胜出")
+
+
+def vote_outcomes(*, problems: Iterable[Problem]) -> dict[int, dict]:
+    """How each problem did in the published ballot it was put to, by problem id: voting's
+    outcome (`won`, `tie`, `quorum_met`, `ballot_id`, `question`) and a `label`. Problems whose
+    ballot has not published its result are left out. Two queries per distinct ballot."""
+    from voting.selectors import published_outcomes
+
+    problems = list(problems)
+    found: dict[int, dict] = {}
+    for ballot_id in sorted({p.ballot_id for p in problems if p.ballot_id}):
+        for problem_id, outcome in published_outcomes(ballot_id=ballot_id, ref_kind="problem").items():
+            found[problem_id] = {**outcome, "label": vote_outcome_label(outcome)}
+    return {p.pk: found[p.pk] for p in problems if p.pk in found and found[p.pk]["ballot_id"] == p.ballot_id}
+
+
+def awaiting_decision(*, user: Any) -> list[tuple[Problem, dict]]:
+    """Problems still in voting, in the communities the user organises, whose ballot has
+    published its result: they wait for the organiser to adopt or decline them."""
+    r = roles_of(user)
+    qs = Problem.objects.filter(status=S.VOTING)
+    if not r.is_admin:
+        qs = qs.filter(community_id__in=r.organiser_communities)
+    problems = list(qs.select_related("community").order_by("status_changed_at", "pk")[:100])
+    outcomes = vote_outcomes(problems=problems)
+    return [(p, outcomes[p.pk]) for p in problems if p.pk in outcomes]
 
 
 def discussing_problems(*, community_id: int) -> QuerySet[Problem]:

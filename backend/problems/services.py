@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts import permissions
@@ -311,6 +312,59 @@ def problem_decide(*, actor: User | None, problem_id: int, adopted: bool, reason
     return _move(actor=actor, problem_id=problem_id, to_status=S.ADOPTED if adopted else S.DECLINED, reason=reason)
 
 
+def vote_result_published(*, ballot_id: int) -> int:
+    """A ballot the problems were put to has published its result (voting's `ballot_published`).
+    Each problem still in voting on it tells its followers how it did, and the organisers of its
+    community hear once that the problems wait for their decision. Adopting or declining stays
+    theirs: the vote informs it (a quorum can be missed, a tie must be broken, a winner may not be
+    feasible). Returns how many problems were told about."""
+    from .selectors import vote_outcome_label, vote_outcomes
+
+    problems = list(Problem.objects.filter(ballot_id=ballot_id, status=S.VOTING).order_by("pk"))
+    outcomes = vote_outcomes(problems=problems)
+    problems = [p for p in problems if p.pk in outcomes]
+    if not problems:
+        return 0
+    question = outcomes[problems[0].pk]["question"]
+    with transaction.atomic():
+        for problem in problems:
+            for follower in User.objects.filter(problem_follows__problem=problem):
+                with translation.override(follower.preferred_language):
+                    notification_send(
+                        user=follower,
+                        kind="problem_vote_result",
+                        title=_("您关注的问题“%(title)s”投票结果：%(outcome)s")
+                        % {"title": problem.title, "outcome": vote_outcome_label(outcomes[problem.pk])},
+                        body=_("结果已公布，等待社区工作者决定是否采纳。"),
+                        url=f"/problems/{problem.pk}/",
+                    )
+            publish(f"problem.{problem.pk}", "problem_vote_result", {"problem": problem.pk, "ballot": ballot_id})
+        for community_id in sorted({p.community_id for p in problems}):
+            count = sum(1 for p in problems if p.community_id == community_id)
+            for organiser in _organisers(community_id):
+                with translation.override(organiser.preferred_language):
+                    notification_send(
+                        user=organiser,
+                        kind="problem_vote_decide",
+                        title=ngettext(
+                            "投票“%(question)s”已公布结果：%(count)s 个问题等待您决定是否采纳",
+                            "投票“%(question)s”已公布结果：%(count)s 个问题等待您决定是否采纳",
+                            count,
+                        )
+                        % {"question": question, "count": count},
+                        url="/organiser/problems/#awaiting-heading",
+                    )
+    return len(problems)
+
+
+def _organisers(community_id: int):
+    return User.objects.filter(
+        memberships__community_id=community_id,
+        memberships__role=CommunityMembership.Role.ORGANISER,
+        memberships__status=CommunityMembership.Status.VERIFIED,
+    )
+
+
 def problem_start_solving(*, actor: User | None, problem_id: int, campaign_id: int) -> Problem:
     """adopted → solving, recording the campaign that solves it."""
     if not isinstance(campaign_id, int) or campaign_id <= 0:
@@ -445,11 +499,7 @@ def endorsement_add(*, user: User, problem_id: int) -> int:
 
 
 def _notify_threshold(problem: Problem, count: int) -> None:
-    organisers = User.objects.filter(
-        memberships__community_id=problem.community_id,
-        memberships__role=CommunityMembership.Role.ORGANISER,
-        memberships__status=CommunityMembership.Status.VERIFIED,
-    )
+    organisers = _organisers(problem.community_id)
     followers = User.objects.filter(problem_follows__problem=problem)
     people = {u.pk: u for u in [*followers, *organisers]}
     title = _("“%(title)s”已有 %(count)s 位居民关心，等待社区处理") % {"title": problem.title, "count": count}

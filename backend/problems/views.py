@@ -128,6 +128,7 @@ def problem_detail(request, problem_id: int):
             "comment_form": CommentForm(),
             "move_form": MoveForm(targets=targets) if may_manage and targets else None,
             "may_put_to_vote": may_manage and problem.status == Problem.Status.DISCUSSING,
+            "vote_outcome": selectors.vote_outcomes(problems=[problem]).get(problem.pk),
         },
     )
 
@@ -286,6 +287,7 @@ def moderation(request):
         {
             "reported": selectors.moderation_queue(user=request.user),
             "flagged": selectors.flagged_problems(user=request.user),
+            "awaiting": selectors.awaiting_decision(user=request.user),
             "communities": [
                 {
                     "community": c,

@@ -158,3 +158,24 @@ def describe_choices(*, ballot: Ballot, choices: dict) -> list[dict]:
 def ballot_is_accepting(*, ballot: Ballot) -> bool:
     now = timezone.now()
     return ballot.status == Ballot.Status.OPEN and ballot.opens_at <= now < ballot.closes_at
+
+
+def published_outcomes(*, ballot_id: int, ref_kind: str) -> dict[int, dict]:
+    """How each option standing for a `ref_kind` object did in a published ballot, by the
+    object's id: `won` (among the winners), `tie` (the winners tied), `quorum_met`, with the
+    ballot's id and question. Empty while the ballot is not published."""
+    ballot = Ballot.objects.filter(pk=ballot_id, status=Ballot.Status.PUBLISHED).first()
+    if ballot is None:
+        return {}
+    result = ballot.result or {}
+    winners = set(result.get("winners", []))
+    common = {
+        "ballot_id": ballot.pk,
+        "question": ballot.question,
+        "tie": bool(result.get("tie")) and len(winners) > 1,
+        "quorum_met": result.get("quorum_met", True),
+    }
+    return {
+        ref_id: {**common, "won": option_id in winners}
+        for option_id, ref_id in Option.objects.filter(ballot=ballot, ref_kind=ref_kind).values_list("pk", "ref_id")
+    }

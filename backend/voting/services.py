@@ -58,6 +58,7 @@ from network.models import Community
 
 from . import methods, receipts, selectors
 from .models import Ballot, Cast, Option, Participation
+from .signals import ballot_published
 
 MAX_OPTIONS = 50
 MIN_OPTIONS = 2
@@ -450,6 +451,8 @@ def ballot_publish(*, actor: User, ballot_id: int) -> Ballot:
         ballot.save(update_fields=["status", "published_at"])
         _announce_status(ballot)
         publish(f"ballot.{ballot.pk}", "results", {"ballot": ballot.pk, "result": ballot.result})
+        ballot_id = ballot.pk
+        transaction.on_commit(lambda: ballot_published.send(sender=Ballot, ballot_id=ballot_id))
     return ballot
 
 

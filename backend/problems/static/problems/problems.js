@@ -34,8 +34,8 @@
     window.ZCLive.subscribe("problem." + id, function (data) {
       if (data.type === "endorsements") setEndorsements(id, data.count);
       else if (data.type === "comment" || data.type === "comment_removed") comments(data.count);
-      else if (data.type === "problem_status") {
-        const changed = page.querySelector("[data-status-changed]");
+      else if (data.type === "problem_status" || data.type === "problem_vote_result") {
+        const changed = page.querySelector(data.type === "problem_status" ? "[data-status-changed]" : "[data-vote-result]");
         if (changed) changed.hidden = false;
       }
     }, {
