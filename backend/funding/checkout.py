@@ -89,12 +89,16 @@ def payment_action_secret(*, user: Any, payment_id: int) -> str:
         return ""
 
 
-def payment_check(*, user: Any, payment_id: int) -> str:
-    """After Stripe.js has finished with the donor, ask Stripe where their payment stands and
-    apply it; the browser's own report is never taken as proof."""
+def payment_check(*, user: Any, payment_id: int, reload: bool = False) -> str:
+    """After Stripe.js has finished with the donor, or when the donor's waiting page reloads
+    (`reload`), ask Stripe where their payment stands and apply it; the browser's own report is
+    never taken as proof. A reload leaves a payment whose start was cut short by an outage to
+    the sync job, which repeats its Stripe calls once Stripe has had a minute to recover."""
     payment = _own_processing(user=user, payment_id=payment_id)
     if payment is None:
         return "unchanged"
+    if reload and payment.failure_code == payments.RESUME_CODE:
+        return "pending"
     try:
         return payments.payment_refresh(payment_id=payment.pk)
     except GatewayError as exc:

@@ -124,7 +124,7 @@ def payment_detail(request, payment_id: int):
     if request.method == "GET" and own and payment.status == Payment.Status.PROCESSING:
         # The page reloads itself while it waits; each time Stripe is asked too, so a late or
         # lost webhook does not keep the donor looking at "处理中".
-        checkout.payment_check(user=request.user, payment_id=payment.pk)
+        checkout.payment_check(user=request.user, payment_id=payment.pk, reload=True)
         payment.refresh_from_db()
     card_form = CardForm(request.POST or None) if own and payment.status == Payment.Status.RECOVERING else None
     if request.method == "POST" and card_form is not None and card_form.is_valid():

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -248,6 +249,11 @@ def test_an_outage_while_starting_a_payment_keeps_it_processing_and_the_sync_fin
     assert Pledge.objects.get(pk=payment.pledge_id).status == Pledge.Status.PENDING
     # A repeat of the request is the same payment, not a second charge.
     assert pay(api_as, donor, need, amount=2_500).json()["id"] == payment.pk
+    # The donor's waiting page reloads: it leaves the repeat of the Stripe calls to the sync job.
+    client = Client()
+    client.force_login(donor)
+    assert "正在等待支付机构确认" in client.get(f"/funding/payments/{payment.pk}/").content.decode()
+    assert flaky.keys == [f"payment-{payment.pk}-intent"]
 
     Payment.objects.filter(pk=payment.pk).update(created_at=timezone.now() - timedelta(minutes=3))
     with django_capture_on_commit_callbacks(execute=True):
