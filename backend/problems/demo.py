@@ -1,5 +1,12 @@
 """Demo problems: each community has problems at different stages, with a discussion and
-endorsements. Problems put to a vote are left to the voting demo, which runs after this one."""
+endorsements. Two of 百老弄社区's problems were put to a vote whose result is published, so they
+wait for 黄社工 to adopt or decline them; the voting demo (after this one) adds ballots of every
+method."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.utils import timezone
 
 from core.demo import DemoContext
 
@@ -87,6 +94,17 @@ PROBLEMS = [
         ["公共空间"],
         "百老弄弄堂口",
         ["fengdajie"],
+        "discussing",
+    ),
+    (
+        "百老弄社区",
+        "yangpopo",
+        "公共晾衣区被杂物占了，老人没地方晒被子",
+        "5 号门前原来的晾衣区堆满了旧家具和纸箱，天气好的时候老人只能把被子搭在电动车上晒。",
+        "facilities",
+        ["一老", "公共空间"],
+        "百老弄 5 号门前",
+        ["weilaoye"],
         "discussing",
     ),
     (
@@ -178,3 +196,43 @@ def seed(ctx: DemoContext) -> None:
     )
     services.tag_create(actor=ctx.users["huangsg"], community_id=ctx.communities["百老弄社区"].pk, name="随迁老人")
     ctx.objects["problems"] = made
+    _published_vote(ctx, [made["弄堂口电动车乱停，消防通道被堵"], made["公共晾衣区被杂物占了，老人没地方晒被子"]])
+
+
+# Who voted for which problem in 百老弄社区's vote.
+VOTES = [
+    ("fengdajie", "弄堂口电动车乱停，消防通道被堵"),
+    ("hanxiaoming", "弄堂口电动车乱停，消防通道被堵"),
+    ("jiangxiaoli", "弄堂口电动车乱停，消防通道被堵"),
+    ("weilaoye", "公共晾衣区被杂物占了，老人没地方晒被子"),
+    ("yangpopo", "公共晾衣区被杂物占了，老人没地方晒被子"),
+]
+
+
+def _published_vote(ctx: DemoContext, problems: list[Problem]) -> None:
+    """Put the problems to a single-choice vote that opened three days ago, let five neighbours
+    vote, close it a minute from now and publish the result."""
+    if not apps.is_installed("voting"):
+        return
+    from voting import selectors as voting_selectors
+    from voting import services as voting
+
+    organiser = ctx.users["huangsg"]
+    now = timezone.now()
+    closes_at = now + timedelta(minutes=1)
+    ballot = services.problems_put_to_vote(
+        actor=organiser,
+        community_id=problems[0].community_id,
+        problem_ids=[p.pk for p in problems],
+        question="弄堂里先解决哪件事？",
+        method="single",
+        opens_at=now - timedelta(days=3),
+        closes_at=closes_at,
+        description="两个问题居民都很关心，社区这个月先集中解决一个。",
+    )
+    voting.ballot_open(ballot_id=ballot.pk)
+    option = {o.label: o.id for o in voting_selectors.ballot_spec(ballot=ballot).options}
+    for username, title in VOTES:
+        voting.vote_cast(voter=ctx.users[username], ballot_id=ballot.pk, choices={"option": option[title]})
+    voting.ballot_close(ballot_id=ballot.pk, now=closes_at)
+    voting.ballot_publish(actor=organiser, ballot_id=ballot.pk)
