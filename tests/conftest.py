@@ -56,6 +56,17 @@ def _forget_fixed_facts():
     selectors.forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English (the test client runs the
+    locale middleware in this thread) must not leave the next test speaking English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     """A small network: district → 2 townships → communities A and B; a station; a fund."""

@@ -628,9 +628,10 @@ def payment_withdraw(*, user: Any, payment_id: int) -> Payment:
     """The donor takes back a gift of an all-or-nothing campaign whose money has not been taken
     (撤回): a hold (authorised) or a bank verification left unfinished (processing, the
     PaymentIntent or SetupIntent `requires_action`) is cancelled at Stripe (key
-    `payment-<id>-withdraw`); a saved card moves no money, so the payment is only marked cancelled. The pledge is dropped, its matches go back
-    to their pools and the donor is notified. Only the donor, only while the campaign is open and
-    not settled. Paid money comes back only as a refund, which the campaign's organisers make.
+    `payment-<id>-withdraw`); a saved card moves no money, so the payment is only marked
+    cancelled. The pledge is dropped, its matches go back to their pools and the donor is
+    notified. Only the donor, only while the campaign is open and not settled. Paid money comes
+    back only as a refund, which the campaign's organisers make.
 
     The payment row is locked first and kept during the Stripe call, so the close (which locks
     every payment of the campaign before it settles) either settled before — and this is refused
@@ -691,7 +692,7 @@ def _refuse_withdrawal(payment: Payment) -> None:
         and (payment.stripe_payment_intent_id or payment.stripe_setup_intent_id)
         and payment.failure_code != RESUME_CODE
     ):
-        return  # whether the bank waits for the donor is asked of Stripe (_cancel_*_for_withdrawal)
+        return  # whether the bank waits for the donor is asked of Stripe (_cancel_at_stripe)
     if payment.status == PS.PROCESSING:
         raise Conflict(_("这笔捐款正在等待支付机构确认，请稍后再试。"), code="payment_processing")
     if payment.status not in (PS.AUTHORISED, PS.METHOD_SAVED):

@@ -1,13 +1,13 @@
-"""What problems hears from the apps built beside it."""
+"""Receivers of the voting app's signals. They only queue work; the tasks call the services."""
 
 from django.dispatch import receiver
 
 from voting.models import Ballot
 from voting.signals import ballot_published
 
-from . import services
+from . import tasks
 
 
 @receiver(ballot_published, sender=Ballot, dispatch_uid="problems.vote_result_published")
-def _vote_result_published(sender, ballot_id: int, **kwargs) -> None:
-    services.vote_result_published(ballot_id=ballot_id)
+def _on_ballot_published(sender, ballot_id: int, **kwargs) -> None:
+    tasks.vote_result_published.delay_on_commit(ballot_id)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -357,7 +357,8 @@ def vote_result_published(*, ballot_id: int) -> int:
     return len(problems)
 
 
-def _organisers(community_id: int):
+def _organisers(community_id: int) -> QuerySet[User]:
+    """The community's verified community workers."""
     return User.objects.filter(
         memberships__community_id=community_id,
         memberships__role=CommunityMembership.Role.ORGANISER,
