@@ -5,6 +5,7 @@ from . import apis
 urlpatterns = [
     path("problems/", apis.ProblemListCreateApi.as_view(), name="problems-list"),
     path("problems/moderation/", apis.ModerationQueueApi.as_view(), name="problems-moderation"),
+    path("problems/awaiting-decision/", apis.AwaitingDecisionApi.as_view(), name="problems-awaiting-decision"),
     path("problems/<int:problem_id>/", apis.ProblemDetailApi.as_view(), name="problems-detail"),
     path("problems/<int:problem_id>/status/", apis.ProblemStatusApi.as_view(), name="problems-status"),
     path("problems/<int:problem_id>/endorsement/", apis.ProblemEndorseApi.as_view(), name="problems-endorse"),

@@ -438,6 +438,32 @@ class ModerationQueueApi(APIView):
         return paginator.get_paginated_response(ProblemModerationItemOut(page, many=True).data)
 
 
+class ProblemAwaitingOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    community = serializers.IntegerField(source="community_id")
+    community_name = serializers.CharField(source="community.name")
+    vote_outcome = ProblemVoteOutcomeOut()
+
+
+class AwaitingDecisionApi(APIView):
+    """Problems still in voting, in the communities the organiser looks after, whose ballot has
+    published its result: they wait for the organiser to adopt or decline them (at most 100,
+    longest waiting first)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ProblemAwaitingOut(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        if not selectors.managed_communities(user=request.user) and not request.user.is_superuser:
+            raise PermissionDenied(_("只有社区工作者可以查看等待决定的问题。"))
+        items = [
+            {"id": p.pk, "title": p.title, "community_id": p.community_id, "community": p.community, "vote_outcome": o}
+            for p, o in selectors.awaiting_decision(user=request.user)
+        ]
+        return Response(ProblemAwaitingOut(items, many=True).data)
+
+
 # --- Community settings, tags and ballots ---------------------------------------------------
 
 

@@ -181,3 +181,23 @@ def test_only_the_ballots_own_communities_organisers_hear_and_a_decided_problem_
     assert Notification.objects.get(kind="problem_vote_decide").user == olivia
     assert not Notification.objects.filter(user=oscar).exists()
     assert services.vote_result_published(ballot_id=ballot.pk + 1000) == 0  # not a ballot: nothing
+
+
+def test_the_awaiting_list_through_the_api_per_role(
+    voting, api_as, alice, bob, olivia, oscar, world, playground_and_lights, django_capture_on_commit_callbacks
+):
+    playground, lights = playground_and_lights
+    ballot = put_to_vote(olivia, world, [playground, lights])
+    voting.vote_cast(voter=bob, ballot_id=ballot.pk, choices={"options": [option_of(ballot, lights)]})
+    url = "/api/problems/awaiting-decision/"
+    assert api_as(olivia).get(url).json() == []  # not published yet
+    close_and_publish(voting, olivia, ballot, django_capture_on_commit_callbacks)
+
+    body = api_as(olivia).get(url).json()
+
+    assert [(item["id"], item["vote_outcome"]["won"]) for item in body] == [(playground.pk, False), (lights.pk, True)]
+    assert body[1]["community_name"] == world.a.name and body[1]["vote_outcome"]["label"] == "投票胜出"
+    assert api_as(oscar).get(url).json() == []  # organiser of another community
+    refused = api_as(bob).get(url)
+    assert refused.status_code == 403 and refused.json()["detail"] == "只有社区工作者可以查看等待决定的问题。"
+    assert api_as(None).get(url).status_code == 401
