@@ -177,12 +177,17 @@ def vote_outcomes(*, problems: Iterable[Problem]) -> dict[int, dict]:
     ballot has not published its result are left out. Two queries per distinct ballot."""
     from voting.selectors import published_outcomes
 
-    problems = list(problems)
+    by_ballot: dict[int, list[Problem]] = {}
+    for p in problems:
+        if p.ballot_id:
+            by_ballot.setdefault(p.ballot_id, []).append(p)
     found: dict[int, dict] = {}
-    for ballot_id in sorted({p.ballot_id for p in problems if p.ballot_id}):
-        for problem_id, outcome in published_outcomes(ballot_id=ballot_id, ref_kind="problem").items():
-            found[problem_id] = {**outcome, "label": vote_outcome_label(outcome)}
-    return {p.pk: found[p.pk] for p in problems if p.pk in found and found[p.pk]["ballot_id"] == p.ballot_id}
+    for ballot_id, put in sorted(by_ballot.items()):
+        outcomes = published_outcomes(ballot_id=ballot_id, ref_kind="problem")
+        for p in put:
+            if p.pk in outcomes:
+                found[p.pk] = {**outcomes[p.pk], "label": vote_outcome_label(outcomes[p.pk])}
+    return found
 
 
 def awaiting_decision(*, user: Any) -> list[tuple[Problem, dict]]:

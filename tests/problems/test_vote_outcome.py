@@ -201,3 +201,39 @@ def test_the_awaiting_list_through_the_api_per_role(
     refused = api_as(bob).get(url)
     assert refused.status_code == 403 and refused.json()["detail"] == "只有社区工作者可以查看等待决定的问题。"
     assert api_as(None).get(url).status_code == 401
+
+
+def test_a_problem_named_in_another_published_ballot_keeps_its_own_outcome(
+    voting, alice, bob, olivia, world, playground_and_lights, django_capture_on_commit_callbacks
+):
+    from problems.selectors import vote_outcomes
+    from voting.models import Ballot
+
+    playground, lights = playground_and_lights
+    ballot = put_to_vote(olivia, world, [playground, lights])
+    voting.vote_cast(voter=bob, ballot_id=ballot.pk, choices={"options": [option_of(ballot, lights)]})
+    close_and_publish(voting, olivia, ballot, django_capture_on_commit_callbacks)
+    # A later ballot, made in the voting app, decides a third problem and names the playground
+    # too; the playground wins there.
+    swings = make_problem(alice, world.a, status="discussing", title="秋千松了")
+    now = timezone.now()
+    other = voting.ballot_create(
+        actor=olivia,
+        community_ids=[world.a.pk],
+        question="周末先修哪个？",
+        method="single",
+        options=[
+            {"label": "修滑梯", "ref_kind": "problem", "ref_id": playground.pk},
+            {"label": "修秋千", "ref_kind": "problem", "ref_id": swings.pk},
+        ],
+        opens_at=now + timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
+    services.problem_start_voting(actor=olivia, problem_id=swings.pk, ballot_id=other.pk)
+    Ballot.objects.filter(pk=other.pk).update(status="open", opens_at=now - timedelta(minutes=1))
+    voting.vote_cast(voter=bob, ballot_id=other.pk, choices={"option": option_of(other, playground)})
+    close_and_publish(voting, olivia, other, django_capture_on_commit_callbacks)
+
+    problems = list(Problem.objects.filter(pk__in=[playground.pk, lights.pk, swings.pk]))
+    found = {pk: (o["ballot_id"], o["won"]) for pk, o in vote_outcomes(problems=problems).items()}
+    assert found == {playground.pk: (ballot.pk, False), lights.pk: (ballot.pk, True), swings.pk: (other.pk, False)}
